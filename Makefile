@@ -1,0 +1,102 @@
+# Containarium - build, test, install.
+#
+#   make                 build ./build/containarium
+#   make check           unit tests (cmocka) then integration tests (pytest,
+#                        real LXD); SANITIZE=address,undefined for sanitizers
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make deps            install the Debian packages the build and tests need
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+BUILD ?= build
+SANITIZE ?=
+
+PKGS := grpc libprotobuf-c libcurl jansson inih libjwt libseccomp libsystemd
+
+WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	-Wformat=2 -Werror
+HARDENING := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(HARDENING) $(CFLAGS) \
+	-I$(BUILD)/gen -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+PROTOS := $(wildcard proto/containarium/v1/*.proto proto/containarium/ipc/*.proto)
+GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+GEN_H := $(GEN_C:.c=.h)
+
+# One archive per layer; dependencies point one way (docs/architecture.md):
+# cli, worker, master -> common; master -> incus; incus -> nothing of ours.
+LAYERS := common incus master worker cli
+define layer_vars
+$(1)_SRC := $$(wildcard src/$(1)/*.c)
+$(1)_OBJ := $$(patsubst src/%.c,$(BUILD)/obj/%.o,$$($(1)_SRC))
+$(1)_LIB := $(BUILD)/lib$(1).a
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_vars,$(l))))
+GEN_OBJ := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_C))
+
+BIN := $(BUILD)/containarium
+LINK_ORDER := $(cli_LIB) $(worker_LIB) $(master_LIB) $(incus_LIB) $(common_LIB) $(BUILD)/libgen.a
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all check check-unit check-integration install deps clean
+.SECONDARY: $(GEN_C) $(GEN_H)
+
+all: $(BIN)
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen -Iproto $<
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c $(GEN_H) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libgen.a: $(GEN_OBJ)
+	$(AR) rcs $@ $^
+
+$(foreach l,$(LAYERS),$(eval $$($(l)_LIB): $$($(l)_OBJ) ; @mkdir -p $(BUILD); rm -f $$@; $$(AR) rcs $$@ $$^))
+
+$(BIN): $(BUILD)/obj/main.o $(LINK_ORDER)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/main.o $(LINK_ORDER) $(LIBS)
+
+# Unit tests link every layer archive; the linker takes only what they use.
+$(BUILD)/tests/%: tests/unit/%.c $(LINK_ORDER)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LINK_ORDER) $(LIBS) -lcmocka
+
+check: check-unit check-integration
+
+check-unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+check-integration: $(BIN)
+	CONTAINARIUM_BIN=$(abspath $(BIN)) /usr/bin/python3 -m pytest -v tests/integration
+
+install: $(BIN)
+	install -Dm0755 $(BIN) $(DESTDIR)$(BINDIR)/containarium
+	install -Dm0644 conf/containarium.ini $(DESTDIR)$(SYSCONFDIR)/containarium/containarium.ini
+
+deps:
+	./scripts/install-deps.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,69 @@
+/*
+ * validate.h - field validation shared by worker and master.
+ *
+ * The worker validates every request before forwarding it; the master
+ * validates it again and trusts no worker. Each check returns 0 when the
+ * value is acceptable or -EINVAL, and on error writes into err (errlen
+ * bytes) a message that names the field, e.g.
+ *   "username: must start with a lowercase letter".
+ */
+#ifndef CONTAINARIUM_VALIDATE_H
+#define CONTAINARIUM_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+
+#define VALIDATE_USERNAME_MAX 32
+#define VALIDATE_IMAGE_MAX 128
+#define VALIDATE_LABEL_KEY_MAX 63
+#define VALIDATE_LABEL_VALUE_MAX 255
+#define VALIDATE_LABELS_MAX 32
+#define VALIDATE_SSH_KEY_MAX 16384
+#define VALIDATE_SSH_KEYS_MAX 32
+#define VALIDATE_CPU_MAX 1024
+#define VALIDATE_STOP_TIMEOUT_MAX 3600
+
+/* Lowercase letter first, then [a-z0-9_-], at most 32 bytes. */
+int validate_username(const char *field, const char *value, char *err, size_t errlen);
+
+/*
+ * A byte size: digits then an optional unit among B, kB, KB, MB, GB, TB,
+ * KiB, MiB, GiB, TiB (decimal units are powers of 1000, binary of 1024).
+ * Stores the value in *ret_bytes when ret_bytes is not NULL.
+ */
+int validate_size(const char *field, const char *value, uint64_t *ret_bytes,
+    char *err, size_t errlen);
+
+/* A CPU count: decimal integer 1..VALIDATE_CPU_MAX, no sign or spaces. */
+int validate_cpu(const char *field, const char *value, char *err, size_t errlen);
+
+/* An image: "[remote:]alias" of [A-Za-z0-9._/-], at most 128 bytes. */
+int validate_image(const char *field, const char *value, char *err, size_t errlen);
+
+/* A label key: [a-z0-9] first, then [a-z0-9._-], at most 63 bytes. */
+int validate_label_key(const char *field, const char *value, char *err, size_t errlen);
+
+/* A label value: printable ASCII with no control characters, at most 255. */
+int validate_label_value(const char *field, const char *value, char *err, size_t errlen);
+
+/*
+ * An OpenSSH public key line: "[options-free] type base64 [comment]" with a
+ * known type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521,
+ * sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com), base64
+ * that decodes to a blob whose embedded type string matches, no newline,
+ * carriage return or NUL anywhere, at most VALIDATE_SSH_KEY_MAX bytes.
+ * The comment may hold any other printable bytes: it is data, never code.
+ */
+int validate_ssh_public_key(const char *field, const char *value, char *err, size_t errlen);
+
+/*
+ * Validates every field of a decoded request of method (enum method) with
+ * the checks above; optional fields may be empty. Field names in messages
+ * are the proto field names ("resources.memory", "ssh_keys[1]",
+ * "labels[team]").
+ */
+int validate_request(unsigned method, const ProtobufCMessage *request,
+    char *err, size_t errlen);
+
+#endif
