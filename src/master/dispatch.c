@@ -1,0 +1,252 @@
+/*
+ * dispatch.c - worker requests in, replies out; see dispatch.h.
+ */
+#include "dispatch.h"
+
+#include <errno.h>
+#include <grpc/status.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/ipc.h"
+#include "common/log.h"
+#include "common/validate.h"
+#include "audit.h"
+
+#define DISPATCH_MAX_PACKETS_PER_WAKE 64
+#define DISPATCH_LOG_MAX 4096
+
+int dispatch_init(struct dispatch *d, struct supervisor *supervisor, struct op_pool *pool)
+{
+	*d = (struct dispatch){ .supervisor = supervisor, .pool = pool };
+	d->buffer = malloc(IPC_MAX_PACKET);
+	return d->buffer ? 0 : -ENOMEM;
+}
+
+void dispatch_done(struct dispatch *d)
+{
+	free(d->buffer);
+	d->buffer = NULL;
+}
+
+/* Sends a reply for request_id to the worker in slot, if it is still the
+ * same worker. A reply that cannot be sent is logged, not retried. */
+static void dispatch_send_reply(struct dispatch *d, unsigned slot, uint64_t generation,
+    uint32_t request_id, int status, const char *message, const ProtobufCMessage *response)
+{
+	struct worker *w = &d->supervisor->workers[slot];
+	Containarium__Ipc__Reply reply = CONTAINARIUM__IPC__REPLY__INIT;
+	uint8_t *body = NULL, *packet = NULL;
+	size_t len;
+	int r;
+
+	if (w->generation != generation || w->ipc_fd < 0)
+		return;
+	if (response && status == GRPC_STATUS_OK) {
+		len = protobuf_c_message_get_packed_size(response);
+		body = malloc(len ? len : 1);
+		if (!body) {
+			status = GRPC_STATUS_RESOURCE_EXHAUSTED;
+			message = "out of memory encoding the reply";
+		} else {
+			reply.body.data = body;
+			reply.body.len = protobuf_c_message_pack(response, body);
+		}
+	}
+	reply.status = status;
+	reply.message = (char *)(message ? message : "");
+	len = containarium__ipc__reply__get_packed_size(&reply);
+	if (len > IPC_MAX_PAYLOAD) {
+		reply.status = GRPC_STATUS_RESOURCE_EXHAUSTED;
+		reply.message = "reply too large";
+		reply.body.len = 0;
+		len = containarium__ipc__reply__get_packed_size(&reply);
+	}
+	packet = malloc(len ? len : 1);
+	if (packet) {
+		containarium__ipc__reply__pack(&reply, packet);
+		r = ipc_send(w->ipc_fd, IPC_TYPE_REPLY, request_id, packet, len);
+		if (r < 0)
+			log_warning_errno(r, "Failed to send a reply to worker %u: %m", slot);
+	}
+	free(packet);
+	free(body);
+}
+
+static void dispatch_worker_log(struct dispatch *d, unsigned slot, const struct ipc_packet *p)
+{
+	Containarium__Ipc__LogLine *line;
+	char field[32];
+
+	line = containarium__ipc__log_line__unpack(NULL, p->payload_len, p->payload);
+	if (!line || line->priority < 0 || line->priority > LOG_DEBUG ||
+	    strlen(line->message) > DISPATCH_LOG_MAX) {
+		if (line)
+			containarium__ipc__log_line__free_unpacked(line, NULL);
+		supervisor_kill(d->supervisor, slot, "malformed log message");
+		return;
+	}
+	snprintf(field, sizeof(field), "CONTAINARIUM_WORKER=%u", slot);
+	log_fields(line->priority, (const char *const[]){ field, NULL },
+	    "worker %u: %s", slot, line->message);
+	containarium__ipc__log_line__free_unpacked(line, NULL);
+}
+
+static void dispatch_worker_ready(struct dispatch *d, unsigned slot, const struct ipc_packet *p)
+{
+	struct worker *w = &d->supervisor->workers[slot];
+	Containarium__Ipc__Ready *ready;
+
+	ready = containarium__ipc__ready__unpack(NULL, p->payload_len, p->payload);
+	if (!ready || ready->pid != w->pid || w->ready) {
+		if (ready)
+			containarium__ipc__ready__free_unpacked(ready, NULL);
+		supervisor_kill(d->supervisor, slot, "unexpected ready message");
+		return;
+	}
+	containarium__ipc__ready__free_unpacked(ready, NULL);
+	w->ready = true;
+	log_info("Worker %u (pid %d) is serving", slot, (int)w->pid);
+}
+
+/*
+ * Builds a job from a request packet. Returns the job, or NULL after
+ * killing the worker (a request a worker could not have made honestly).
+ */
+static struct job *dispatch_decode(struct dispatch *d, unsigned slot,
+    const struct ipc_packet *p, const struct method_info *method)
+{
+	Containarium__Ipc__Request *req;
+	struct job *job;
+
+	req = containarium__ipc__request__unpack(NULL, p->payload_len, p->payload);
+	if (!req || !req->caller) {
+		if (req)
+			containarium__ipc__request__free_unpacked(req, NULL);
+		supervisor_kill(d->supervisor, slot, "malformed request");
+		return NULL;
+	}
+	job = calloc(1, sizeof(*job));
+	if (job)
+		job->request = protobuf_c_message_unpack(method->request, NULL,
+		    req->body.len, req->body.data);
+	if (!job || !job->request) {
+		free(job);
+		containarium__ipc__request__free_unpacked(req, NULL);
+		supervisor_kill(d->supervisor, slot, "request body is not a valid message");
+		return NULL;
+	}
+	job->caller = req->caller;
+	req->caller = NULL;
+	containarium__ipc__request__free_unpacked(req, NULL);
+	job->method = method;
+	job->worker_slot = slot;
+	job->worker_generation = d->supervisor->workers[slot].generation;
+	job->request_id = p->header.request_id;
+	clock_gettime(CLOCK_MONOTONIC, &job->started);
+	return job;
+}
+
+/* Answers a job at once, without running it, and frees it. */
+static void dispatch_answer_now(struct dispatch *d, struct job *job)
+{
+	dispatch_send_reply(d, job->worker_slot, job->worker_generation,
+	    job->request_id, job->status, job->message, NULL);
+	audit_job(job);
+	d->requests++;
+	job_free(job);
+}
+
+static void dispatch_request(struct dispatch *d, unsigned slot,
+    const struct ipc_packet *p, const struct method_info *method)
+{
+	struct worker *w = &d->supervisor->workers[slot];
+	char err[256];
+	const char *user;
+	struct job *job;
+
+	job = dispatch_decode(d, slot, p, method);
+	if (!job)
+		return;
+	user = method_request_username(method->id, job->request);
+	if (method->mutating && user[0])
+		snprintf(job->container, sizeof(job->container), "%s-container", user);
+	if (validate_request(method->id, job->request, err, sizeof(err)) < 0) {
+		log_warning("Worker %u forwarded an invalid %s request: %s",
+		    slot, method->name, err);
+		job_fail(job, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
+	} else if (w->in_flight >= d->supervisor->max_calls)
+		job_fail(job, GRPC_STATUS_RESOURCE_EXHAUSTED, "worker has too many calls in flight");
+	else if (op_pool_submit(d->pool, job) < 0)
+		job_fail(job, GRPC_STATUS_RESOURCE_EXHAUSTED, "too many operations queued; retry later");
+	else {
+		w->in_flight++;
+		return;
+	}
+	dispatch_answer_now(d, job);
+}
+
+/* Routes one packet by type; anything a worker may not send kills it. */
+static void dispatch_packet(struct dispatch *d, unsigned slot, const struct ipc_packet *p)
+{
+	const struct method_info *method = method_lookup(p->header.type);
+
+	if (method)
+		dispatch_request(d, slot, p, method);
+	else if (p->header.type == IPC_TYPE_LOG)
+		dispatch_worker_log(d, slot, p);
+	else if (p->header.type == IPC_TYPE_READY)
+		dispatch_worker_ready(d, slot, p);
+	else {
+		char why[64];
+
+		snprintf(why, sizeof(why), "message type %u is not allowed", p->header.type);
+		supervisor_kill(d->supervisor, slot, why);
+	}
+}
+
+void dispatch_worker_input(struct dispatch *d, unsigned slot)
+{
+	struct worker *w = &d->supervisor->workers[slot];
+
+	for (int i = 0; i < DISPATCH_MAX_PACKETS_PER_WAKE && w->ipc_fd >= 0; i++) {
+		struct ipc_packet p;
+		int r = ipc_recv(w->ipc_fd, d->buffer, &p);
+
+		if (r == -EAGAIN)
+			return;
+		if (r == -ECONNRESET) {
+			/* The worker is exiting; SIGCHLD tells why. */
+			close(w->ipc_fd);
+			w->ipc_fd = -1;
+			return;
+		}
+		if (r < 0) {
+			supervisor_kill(d->supervisor, slot, r == -EBADMSG ?
+			    "malformed packet" : "channel read error");
+			return;
+		}
+		dispatch_packet(d, slot, &p);
+	}
+}
+
+void dispatch_finished_jobs(struct dispatch *d)
+{
+	struct job *job = op_pool_take_done(d->pool);
+
+	while (job) {
+		struct job *next = job->next;
+		struct worker *w = &d->supervisor->workers[job->worker_slot];
+
+		if (w->generation == job->worker_generation && w->in_flight > 0)
+			w->in_flight--;
+		dispatch_send_reply(d, job->worker_slot, job->worker_generation,
+		    job->request_id, job->status, job->message, job->response);
+		audit_job(job);
+		d->requests++;
+		job_free(job);
+		job = next;
+	}
+}

@@ -1,0 +1,22 @@
+/*
+ * ops.h - the operations behind each RPC, run on the operation threads.
+ *
+ * Each thread owns an ops context (its own Incus client); ops_run() reads
+ * job->request, talks to Incus and fills job's status and response. The
+ * request has already been validated by the master.
+ */
+#ifndef CONTAINARIUM_OPS_H
+#define CONTAINARIUM_OPS_H
+
+#include "common/config.h"
+#include "job.h"
+
+/* Makes a thread's context for config (which must outlive it); NULL on
+ * allocation failure, in which case ops_run answers UNAVAILABLE. */
+void *ops_thread_init(void *config);
+void ops_thread_free(void *context);
+
+/* Carries out job; never fails to set a status. */
+void ops_run(struct job *job, void *context);
+
+#endif

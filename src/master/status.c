@@ -1,0 +1,56 @@
+/*
+ * status.c - gRPC status names and the Incus errno mapping; see status.h.
+ */
+#include "status.h"
+
+#include <errno.h>
+#include <grpc/status.h>
+
+const char *status_name(int status)
+{
+	static const char *const names[] = {
+		"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+		"NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+		"FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+		"INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+	};
+
+	if (status < 0 || status >= (int)(sizeof(names) / sizeof(names[0])))
+		return "UNKNOWN";
+	return names[status];
+}
+
+int status_from_incus_errno(int err)
+{
+	switch (-err) {
+	case 0:
+		return GRPC_STATUS_OK;
+	case ENOENT:
+		return GRPC_STATUS_NOT_FOUND;
+	case EEXIST:
+		return GRPC_STATUS_ALREADY_EXISTS;
+	case EBUSY:
+	case EALREADY:
+		return GRPC_STATUS_FAILED_PRECONDITION;
+	case EINVAL:
+		return GRPC_STATUS_INVALID_ARGUMENT;
+	case ETIMEDOUT:
+		return GRPC_STATUS_DEADLINE_EXCEEDED;
+	case EACCES:
+	case EPERM:
+		return GRPC_STATUS_PERMISSION_DENIED;
+	case ENOMEM:
+	case ENOSPC:
+		return GRPC_STATUS_RESOURCE_EXHAUSTED;
+	case EHOSTDOWN:
+	case ECONNREFUSED:
+	case ECONNRESET:
+	case EPIPE:
+	case EPROTO:
+		/* Incus is down, unreachable, or answered with garbage: a
+		 * broken upstream, which a retry may get past. */
+		return GRPC_STATUS_UNAVAILABLE;
+	default:
+		return GRPC_STATUS_INTERNAL;
+	}
+}
