@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared names and helpers for the test-bed scripts. Sourced, never run.
 #
 # Every name a test needs is here once; each may be overridden from the environment
@@ -25,6 +26,11 @@ testbed_name=$(basename "$0" .sh)
 
 log() { printf '%s: %s\n' "$testbed_name" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$testbed_name" "$*" >&2; exit 1; }
+
+# Say which command failed, rather than stopping silently under set -e.
+set -E
+trap 'printf "%s: error: line %s: \"%s\" failed (status %s)\n" \
+	"$testbed_name" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR
 
 # lxd_alive: true when the LXD API answers on the socket within a few seconds.
 lxd_alive() {
@@ -57,7 +63,7 @@ image_recipe() {
 
 # alias_target ALIAS: the full fingerprint ALIAS points at, or nothing.
 alias_target() {
-	lxc query "/1.0/images/aliases/$1" 2>/dev/null |
+	{ lxc query "/1.0/images/aliases/$1" 2>/dev/null || true; } |
 		sed -n 's/.*"target": *"\([0-9a-f]*\)".*/\1/p'
 }
 
@@ -83,4 +89,17 @@ image_install() {
 		lxc image delete "$old" --project default 2>/dev/null ||
 			log "note: could not delete the previous image ${old:0:12}"
 	fi
+}
+
+# image_prune_orphans: delete test-bed images (description "Containarium test image...")
+# that no alias names any more, e.g. left by an interrupted run.
+image_prune_orphans() {
+	local alias fingerprint description
+	lxc image list --project default --format csv -c lfd |
+		while IFS=, read -r alias fingerprint description; do
+			[ -z "$alias" ] || continue
+			case $description in *"Containarium test image"*) ;; *) continue ;; esac
+			log "deleting unaliased test image $fingerprint"
+			lxc image delete "$fingerprint" --project default || true
+		done
 }

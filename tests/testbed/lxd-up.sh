@@ -3,6 +3,9 @@
 # for the test bed: a `dir` pool, the ctrbr0 bridge, a default profile on both, and an
 # empty `containarium-test` project. Safe to re-run; seconds when all is in place.
 # Prints the API socket path on stdout; everything else goes to stderr.
+# The project is shared by whoever uses this machine: the wipe at start deletes their
+# instances too. CTR_PROJECT=<name> gives a run its own project; CTR_KEEP_INSTANCES=1
+# skips the wipe.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -92,11 +95,21 @@ ensure_project() {
 		return 0
 	fi
 	local leftovers
-	leftovers=$(lxc list --project "$CTR_PROJECT" --format csv -c n)
-	if [ -n "$leftovers" ]; then
-		log "deleting leftover instances in $CTR_PROJECT: $(echo $leftovers)"
-		# shellcheck disable=SC2086 # names are LXD instance names, no spaces
-		lxc delete --force --project "$CTR_PROJECT" $leftovers
+	leftovers=$(lxc list --project "$CTR_PROJECT" --format csv -c n | tr '\n' ' ')
+	leftovers=${leftovers% }
+	if [ -n "$leftovers" ] && [ "${CTR_KEEP_INSTANCES:-0}" = 1 ]; then
+		log "CTR_KEEP_INSTANCES=1: keeping the instances in $CTR_PROJECT: $leftovers"
+	elif [ -n "$leftovers" ]; then
+		log "deleting leftover instances in $CTR_PROJECT: $leftovers"
+		# One name per call: `lxc delete a b` deletes nothing when a is already gone.
+		local name
+		for name in $leftovers; do
+			lxc delete --force --project "$CTR_PROJECT" "$name" && continue
+			# Gone meanwhile (another run) is fine; still there is not.
+			if lxc info --project "$CTR_PROJECT" "$name" >/dev/null 2>&1; then
+				die "cannot delete instance $name in $CTR_PROJECT"
+			fi
+		done
 	fi
 	local key
 	for key in features.images features.profiles; do
