@@ -21,6 +21,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "dispatch.h"
+#include "incus/incus.h"
 #include "listen.h"
 #include "op_pool.h"
 #include "ops.h"
@@ -133,6 +134,9 @@ static int master_start(struct master *m)
 	r = master_signals(m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up signal handling: %m");
+	r = incus_client_global_init();
+	if (r < 0)
+		return log_error_errno(r, "Failed to initialize the Incus client: %m");
 	r = master_listen(m);
 	if (r < 0)
 		return r;
