@@ -13,10 +13,11 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC ?= cc
-BUILD ?= build
+SANITIZE ?=
+# A sanitized build never mixes objects with a plain one.
+BUILD ?= build$(if $(SANITIZE),-sanitize)
 V ?=
 Q := $(if $(V),,@)
-SANITIZE ?=
 
 PKGS := grpc libprotobuf-c libcurl jansson inih libjwt libseccomp libsystemd
 

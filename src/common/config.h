@@ -19,7 +19,7 @@ struct config_remote {
 };
 
 struct config {
-	char *path;                     /* the file this was read from */
+	char *path;                     /* the file this was read from; "" for defaults */
 
 	/* [server] */
 	char *listen;                   /* "0.0.0.0:50051"; "" disables TCP */
@@ -47,14 +47,18 @@ struct config {
 	int log_level;                  /* syslog priority: LOG_ERR .. LOG_DEBUG */
 	int log_target;                 /* enum log_target */
 
-	/* [remotes] name = url */
+	/*
+	 * [remotes] name = url: "images" and "ubuntu" by default; a file's
+	 * entry replaces the default of its name, "name =" removes it.
+	 */
 	struct config_remote remotes[CONFIG_MAX_REMOTES];
 	size_t n_remotes;
 };
 
 /*
  * Reads path into a new config. On error returns a negative errno, writes
- * "path:line: reason" into err (errlen bytes) and leaves *ret untouched.
+ * "path:line: [section] key: reason" (or "path: reason" when no line is to
+ * blame) into err (errlen bytes; err may be NULL) and leaves *ret untouched.
  */
 int config_load(const char *path, struct config **ret, char *err, size_t errlen);
 

@@ -23,13 +23,29 @@
 #define VALIDATE_SSH_KEYS_MAX 32
 #define VALIDATE_CPU_MAX 1024
 #define VALIDATE_STOP_TIMEOUT_MAX 3600
+#define VALIDATE_PASSWORD_MAX 1024
+#define VALIDATE_TOKEN_MAX 8192
+
+/* Values echoed back in messages are cut to this many bytes. */
+#define VALIDATE_ECHO_MAX 40
+/* Room for an echo: quotes, every byte escaped as \xNN, "..." and NUL. */
+#define VALIDATE_ECHO_SIZE (2 + 4 * VALIDATE_ECHO_MAX + 3 + 1)
 
 /* Lowercase letter first, then [a-z0-9_-], at most 32 bytes. */
 int validate_username(const char *field, const char *value, char *err, size_t errlen);
 
 /*
+ * Writes value into buf as a double-quoted string for a message: quotes,
+ * backslashes and bytes outside printable ASCII escaped, cut after
+ * VALIDATE_ECHO_MAX bytes with "..." appended. NULL is shown as "".
+ * Returns buf. Never echo a password or token, even through this.
+ */
+const char *validate_echo(char buf[static VALIDATE_ECHO_SIZE], const char *value);
+
+/*
  * A byte size: digits then an optional unit among B, kB, KB, MB, GB, TB,
  * KiB, MiB, GiB, TiB (decimal units are powers of 1000, binary of 1024).
+ * The size must be 1 .. INT64_MAX bytes (what Incus can represent).
  * Stores the value in *ret_bytes when ret_bytes is not NULL.
  */
 int validate_size(const char *field, const char *value, uint64_t *ret_bytes,
@@ -38,7 +54,10 @@ int validate_size(const char *field, const char *value, uint64_t *ret_bytes,
 /* A CPU count: decimal integer 1..VALIDATE_CPU_MAX, no sign or spaces. */
 int validate_cpu(const char *field, const char *value, char *err, size_t errlen);
 
-/* An image: "[remote:]alias" of [A-Za-z0-9._/-], at most 128 bytes. */
+/*
+ * An image: "[remote:]alias" of [A-Za-z0-9._/-], at most 128 bytes; the
+ * remote and the alias are not empty and start with a letter or digit.
+ */
 int validate_image(const char *field, const char *value, char *err, size_t errlen);
 
 /* A label key: [a-z0-9] first, then [a-z0-9._-], at most 63 bytes. */

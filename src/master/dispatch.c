@@ -88,6 +88,10 @@ static void dispatch_worker_log(struct dispatch *d, unsigned slot, const struct 
 		supervisor_kill(d->supervisor, slot, "malformed log message");
 		return;
 	}
+	/* A worker is not trusted to write the log: no control characters. */
+	for (char *c = line->message; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	snprintf(field, sizeof(field), "CONTAINARIUM_WORKER=%u", slot);
 	log_fields(line->priority, (const char *const[]){ field, NULL },
 	    "worker %u: %s", slot, line->message);
