@@ -56,7 +56,7 @@ LINK_ORDER := $(cli_LIB) $(worker_LIB) $(master_LIB) $(incus_LIB) $(common_LIB) 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check check-unit check-cli check-integration install deps clean quickstart
+.PHONY: all check check-unit check-worker check-cli check-integration install deps clean quickstart
 .SECONDARY: $(GEN_C) $(GEN_H)
 
 all: $(BIN)
@@ -95,10 +95,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LINK_ORDER)
 # `make check` installs what it needs first, then re-reads this Makefile so
 # pkg-config sees the freshly installed libraries.
 check: deps
-	$(MAKE) check-unit check-cli check-integration
+	$(MAKE) check-unit check-worker check-cli check-integration
 
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+# The worker on its own, with a Python fake master and a real grpcio client.
+check-worker: $(BUILD)/tests/worker_driver
+	WORKER_DRIVER=$(abspath $<) /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/worker
 
 check-cli: $(BIN)
 	CLI_BIN=$(abspath $(BIN)) /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/cli

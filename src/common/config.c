@@ -262,9 +262,9 @@ static int config_parse_max_message_bytes(struct config *config, const char *fie
 	r = validate_size(field, value, &bytes, err, errlen);
 	if (r < 0)
 		return r;
-	if (bytes < 1024 || bytes > 4194304)
+	if (bytes < 1024 || bytes > 4128768)
 		return config_fail(err, errlen, field,
-		    "%s is out of range (1KiB..4MiB)", validate_echo(echo, value));
+		    "%s is out of range (1KiB..4032KiB)", validate_echo(echo, value));
 	config->max_message_bytes = (size_t)bytes;
 	return 0;
 }

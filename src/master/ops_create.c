@@ -31,6 +31,8 @@ struct create_plan {
 	char alias[160];
 	const char *server;             /* NULL for a local image */
 	char created[32];
+	char memory[40];
+	char disk[40];
 	char *label_keys[32];
 	struct incus_key_value config[CREATE_MAX_CONFIG];
 	size_t n_config;
@@ -44,7 +46,7 @@ static void create_plan_free(struct create_plan *plan)
 
 static void create_plan_set(struct create_plan *plan, const char *key, const char *value)
 {
-	if (plan->n_config < CREATE_MAX_CONFIG)
+	if (value && value[0] && plan->n_config < CREATE_MAX_CONFIG)
 		plan->config[plan->n_config++] = (struct incus_key_value){ key, value };
 }
 
@@ -75,6 +77,22 @@ static const char *first_nonempty(const char *a, const char *b)
 	return a && a[0] ? a : b;
 }
 
+/*
+ * Copies a validated size for Incus, which spells kilobytes "kB": "512KB"
+ * becomes "512kB". Returns out, or NULL for an empty size.
+ */
+static const char *create_size_for_incus(const char *size, char out[40])
+{
+	size_t len = strlen(size);
+
+	if (len == 0)
+		return NULL;
+	snprintf(out, 40, "%s", size);
+	if (len >= 2 && strcmp(out + len - 2, "KB") == 0)
+		out[len - 2] = 'k';
+	return out;
+}
+
 /* Fills plan from the request and the configured defaults. */
 static int create_plan_make(struct job *job, struct ops_context *ctx, struct create_plan *plan)
 {
@@ -95,7 +113,9 @@ static int create_plan_make(struct job *job, struct ops_context *ctx, struct cre
 	create_plan_set(plan, KEY_STATE, "creating");
 	create_plan_set(plan, KEY_UPDATED_AT, plan->created);
 	create_plan_set(plan, "limits.cpu", first_nonempty(res ? res->cpu : NULL, c->default_cpu));
-	create_plan_set(plan, "limits.memory", first_nonempty(res ? res->memory : NULL, c->default_memory));
+	create_plan_set(plan, "limits.memory", create_size_for_incus(
+	    first_nonempty(res ? res->memory : NULL, c->default_memory), plan->memory));
+	create_size_for_incus(first_nonempty(res ? res->disk : NULL, c->default_disk), plan->disk);
 	if (docker) {
 		create_plan_set(plan, "security.nesting", "true");
 		create_plan_set(plan, "security.syscalls.intercept.mknod", "true");
@@ -145,9 +165,7 @@ static void create_undo(struct ops_context *ctx, const char *name)
 static int create_instance(struct job *job, struct ops_context *ctx,
     const struct create_plan *plan)
 {
-	const Containarium__V1__CreateContainerRequest *req = (const void *)job->request;
-	const char *disk = first_nonempty(req->resources ? req->resources->disk : NULL,
-	    ctx->config->default_disk);
+	const char *disk = plan->disk;
 	struct incus_instance_spec spec = {
 		.name = plan->name,
 		.image_alias = plan->alias,

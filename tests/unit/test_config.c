@@ -237,9 +237,9 @@ static void test_values(void **state)
 	assert_int_equal(config->log_target, LOG_TARGET_JOURNAL);
 	config_free(config);
 
-	config = load_ok("[server]\nlisten = localhost:1\nmax_message_bytes = 4MiB\n");
+	config = load_ok("[server]\nlisten = localhost:1\nmax_message_bytes = 4032KiB\n");
 	assert_string_equal(config->listen, "localhost:1");
-	assert_int_equal(config->max_message_bytes, 4194304);
+	assert_int_equal(config->max_message_bytes, 4128768);
 	config_free(config);
 }
 
@@ -286,7 +286,7 @@ static void test_bad_values(void **state)
 		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 		  2, "[server] admin_socket: longer than 107 bytes" },
 		{ "[server]\nmax_message_bytes = 1023\n", 2,
-		  "[server] max_message_bytes: \"1023\" is out of range (1KiB..4MiB)" },
+		  "[server] max_message_bytes: \"1023\" is out of range (1KiB..4032KiB)" },
 		{ "[server]\nmax_message_bytes = 5MiB\n", 2, "[server] max_message_bytes: \"5MiB\" is out" },
 		{ "[server]\nmax_message_bytes = 1XB\n", 2,
 		  "[server] max_message_bytes: \"1XB\" is not a size" },
