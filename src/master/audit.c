@@ -48,7 +48,7 @@ void audit_job(const struct job *job)
 	snprintf(worker, sizeof(worker), "CONTAINARIUM_WORKER=%u", job->worker_slot);
 	log_fields(notable ? LOG_NOTICE : LOG_DEBUG,
 	    (const char *const[]){ op, caller, peer, target, result, duration, worker, NULL },
-	    "%s %s%s by %s from %.128s: %s%s%s (%ld ms)", job->method->name, user,
-	    user[0] ? "-container" : "", who, job->caller->peer, status_name(job->status),
+	    "%s%s%s%s by %s from %.128s: %s%s%s (%ld ms)", job->method->name,
+	    user[0] ? " " : "", user, user[0] ? "-container" : "", who, job->caller->peer, status_name(job->status),
 	    job->message ? ": " : "", job->message ? job->message : "", ms);
 }

@@ -57,17 +57,28 @@ static pid_t supervisor_exec(const struct supervisor *s, unsigned slot, int chil
 	char *argv[] = { "containarium", "__worker", "--id", id,
 		"--max-message-bytes", max_bytes, "--max-calls", max_calls, NULL };
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, defaults;
 	pid_t pid;
 	int r;
 
 	snprintf(id, sizeof(id), "%u", slot);
 	snprintf(max_bytes, sizeof(max_bytes), "%zu", s->max_message_bytes);
 	snprintf(max_calls, sizeof(max_calls), "%u", s->max_calls);
+	/* The master blocks the signals it reads through signalfd; a worker
+	 * starts with none blocked and default dispositions. */
+	sigemptyset(&none);
+	sigfillset(&defaults);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	posix_spawn_file_actions_init(&fa);
 	r = supervisor_file_actions(s, child_fd, &fa);
 	if (r == 0)
-		r = -posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+		r = -posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	return r < 0 ? r : pid;
 }
 
