@@ -31,7 +31,12 @@ int status_from_incus_errno(int err)
 		return GRPC_STATUS_ALREADY_EXISTS;
 	case EBUSY:
 	case EALREADY:
+	case EFBIG:
 		return GRPC_STATUS_FAILED_PRECONDITION;
+	case ECANCELED:
+		return GRPC_STATUS_ABORTED;
+	case EOPNOTSUPP:
+		return GRPC_STATUS_UNIMPLEMENTED;
 	case EINVAL:
 		return GRPC_STATUS_INVALID_ARGUMENT;
 	case ETIMEDOUT:
@@ -47,8 +52,10 @@ int status_from_incus_errno(int err)
 	case ECONNRESET:
 	case EPIPE:
 	case EPROTO:
-		/* Incus is down, unreachable, or answered with garbage: a
-		 * broken upstream, which a retry may get past. */
+	case EIO:
+		/* Incus is down, unreachable, answered with garbage, or failed
+		 * in a way of its own (its message goes with the status): a
+		 * broken upstream, not a bug here. */
 		return GRPC_STATUS_UNAVAILABLE;
 	default:
 		return GRPC_STATUS_INTERNAL;

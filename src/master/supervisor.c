@@ -44,6 +44,9 @@ static int supervisor_file_actions(const struct supervisor *s, int child_fd,
 		r = posix_spawn_file_actions_adddup2(fa, s->tcp_fd, WORKER_FD_TCP);
 	if (r == 0 && s->admin_fd >= 0)
 		r = posix_spawn_file_actions_adddup2(fa, s->admin_fd, WORKER_FD_ADMIN);
+	/* Nothing else crosses over, whatever a library left open. */
+	if (r == 0)
+		r = posix_spawn_file_actions_addclosefrom_np(fa, WORKER_FD_ADMIN + 1);
 	return -r;
 }
 
