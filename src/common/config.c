@@ -46,7 +46,7 @@ struct config_key {
 };
 
 static const char *const config_sections[] = {
-	"server", "incus", "containers", "logging", "remotes",
+	"server", "incus", "containers", "logging", "remotes", "auth", "tls", "cache",
 };
 
 static const struct {
@@ -63,6 +63,14 @@ static const struct {
 	{ offsetof(struct config, default_disk), "50GB" },
 	{ offsetof(struct config, storage_pool), "default" },
 	{ offsetof(struct config, ssh_jump_host), "" },
+	{ offsetof(struct config, worker_user), "containarium" },
+	{ offsetof(struct config, admin_group), "containarium" },
+	{ offsetof(struct config, auth_secret_file), "/etc/containarium/jwt.secret" },
+	{ offsetof(struct config, auth_users_file), "/etc/containarium/users" },
+	{ offsetof(struct config, auth_issuer), "containarium" },
+	{ offsetof(struct config, tls_cert), "" },
+	{ offsetof(struct config, tls_key), "" },
+	{ offsetof(struct config, tls_client_ca), "" },
 };
 
 /* The standard public image servers, under their usual names. */
@@ -351,8 +359,9 @@ static int config_parse_disk(struct config *config, const char *field,
 	return r < 0 ? r : config_set_string(&config->default_disk, value);
 }
 
-static int config_parse_docker(struct config *config, const char *field,
-    const char *value, char *err, size_t errlen)
+/* Parses a boolean (true/false, yes/no, on/off, 1/0) into *slot. */
+static int config_parse_bool(const char *field, const char *value, bool *slot,
+    char *err, size_t errlen)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };
 	static const char *const no[] = { "false", "no", "off", "0" };
@@ -360,17 +369,23 @@ static int config_parse_docker(struct config *config, const char *field,
 
 	for (size_t i = 0; i < CONFIG_ARRAY_SIZE(yes); i++) {
 		if (strcasecmp(value, yes[i]) == 0) {
-			config->default_docker = true;
+			*slot = true;
 			return 0;
 		}
 		if (strcasecmp(value, no[i]) == 0) {
-			config->default_docker = false;
+			*slot = false;
 			return 0;
 		}
 	}
 	return config_fail(err, errlen, field,
 	    "%s is not a boolean (true/false, yes/no, on/off, 1/0)",
 	    validate_echo(echo, value));
+}
+
+static int config_parse_docker(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	return config_parse_bool(field, value, &config->default_docker, err, errlen);
 }
 
 static int config_parse_storage_pool(struct config *config, const char *field,
@@ -451,6 +466,161 @@ static int config_parse_target(struct config *config, const char *field,
 	    "%s is not a target (auto, journal, stderr)", validate_echo(echo, value));
 }
 
+/* A user or group name: [a-z_][a-z0-9_-]*, at most 32 bytes. */
+static int config_check_account(const char *field, const char *value,
+    char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE];
+
+	if (!config_is_word(value, strlen(value), CONFIG_USER_MAX, "_-") ||
+	    !((value[0] >= 'a' && value[0] <= 'z') || value[0] == '_'))
+		return config_fail(err, errlen, field, "%s is not a user or group name",
+		    validate_echo(echo, value));
+	for (const char *c = value; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			return config_fail(err, errlen, field, "%s is not a user or group name",
+			    validate_echo(echo, value));
+	return 0;
+}
+
+static int config_parse_worker_user(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	int r = config_check_account(field, value, err, errlen);
+
+	return r < 0 ? r : config_set_string(&config->worker_user, value);
+}
+
+static int config_parse_drain_timeout(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	return config_parse_unsigned(field, value, 1, 3600, &config->drain_timeout,
+	    err, errlen);
+}
+
+static int config_parse_admin_socket_mode(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE], *end;
+	unsigned long mode;
+
+	errno = 0;
+	mode = strtoul(value, &end, 8);
+	if (value[0] < '0' || value[0] > '7' || *end || errno || mode > 0777 ||
+	    (mode & 0600) != 0600 || (mode & 0007))
+		return config_fail(err, errlen, field, "%s is not an octal mode from 0600 "
+		    "to 0770 with the owner's rw bits set and nothing for others",
+		    validate_echo(echo, value));
+	config->admin_socket_mode = (unsigned)mode;
+	return 0;
+}
+
+static int config_parse_admin_group(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	int r = value[0] ? config_check_account(field, value, err, errlen) : 0;
+
+	return r < 0 ? r : config_set_string(&config->admin_group, value);
+}
+
+static int config_parse_auth_method(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE];
+
+	if (strcmp(value, "token") == 0)
+		config->auth_method = CONFIG_AUTH_TOKEN;
+	else if (strcmp(value, "none") == 0)
+		config->auth_method = CONFIG_AUTH_NONE;
+	else
+		return config_fail(err, errlen, field, "%s is not a method (token, none)",
+		    validate_echo(echo, value));
+	return 0;
+}
+
+/* Checks an absolute path of at most PATH_MAX bytes; "" when allow_empty. */
+static int config_check_path(const char *field, const char *value, bool allow_empty,
+    char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE];
+
+	if (allow_empty && value[0] == '\0')
+		return 0;
+	if (value[0] != '/' || strlen(value) >= 4096)
+		return config_fail(err, errlen, field, "%s is not an absolute path",
+		    validate_echo(echo, value));
+	return 0;
+}
+
+#define CONFIG_PATH_PARSER(fn, member, allow_empty) \
+	static int fn(struct config *config, const char *field, \
+	    const char *value, char *err, size_t errlen) \
+	{ \
+		int r = config_check_path(field, value, allow_empty, err, errlen); \
+		return r < 0 ? r : config_set_string(&config->member, value); \
+	}
+
+CONFIG_PATH_PARSER(config_parse_secret_file, auth_secret_file, false)
+CONFIG_PATH_PARSER(config_parse_users_file, auth_users_file, false)
+CONFIG_PATH_PARSER(config_parse_tls_cert, tls_cert, true)
+CONFIG_PATH_PARSER(config_parse_tls_key, tls_key, true)
+CONFIG_PATH_PARSER(config_parse_tls_client_ca, tls_client_ca, true)
+
+static int config_parse_issuer(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE];
+
+	if (!config_is_word(value, strlen(value), 64, "._-:"))
+		return config_fail(err, errlen, field, "%s is not an issuer name "
+		    "([A-Za-z0-9._:-], 1 to 64 bytes)", validate_echo(echo, value));
+	return config_set_string(&config->auth_issuer, value);
+}
+
+static int config_parse_token_lifetime(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	return config_parse_unsigned(field, value, 60, 86400, &config->token_lifetime,
+	    err, errlen);
+}
+
+static int config_parse_login_max_failures(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	return config_parse_unsigned(field, value, 1, 100, &config->login_max_failures,
+	    err, errlen);
+}
+
+static int config_parse_login_lockout(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	return config_parse_unsigned(field, value, 1, 86400, &config->login_lockout,
+	    err, errlen);
+}
+
+static int config_parse_tls_mode(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE];
+
+	if (strcmp(value, "off") == 0)
+		config->tls_mode = CONFIG_TLS_OFF;
+	else if (strcmp(value, "tls") == 0)
+		config->tls_mode = CONFIG_TLS_ON;
+	else if (strcmp(value, "mtls") == 0)
+		config->tls_mode = CONFIG_TLS_MUTUAL;
+	else
+		return config_fail(err, errlen, field, "%s is not a mode (off, tls, mtls)",
+		    validate_echo(echo, value));
+	return 0;
+}
+
+static int config_parse_cache_enabled(struct config *config, const char *field,
+    const char *value, char *err, size_t errlen)
+{
+	return config_parse_bool(field, value, &config->cache_enabled, err, errlen);
+}
+
 static const struct config_key config_keys[] = {
 	{ "server", "listen", config_parse_listen },
 	{ "server", "admin_socket", config_parse_admin_socket },
@@ -470,6 +640,22 @@ static const struct config_key config_keys[] = {
 	{ "containers", "ssh_jump_host", config_parse_ssh_jump_host },
 	{ "logging", "level", config_parse_level },
 	{ "logging", "target", config_parse_target },
+	{ "server", "worker_user", config_parse_worker_user },
+	{ "server", "drain_timeout", config_parse_drain_timeout },
+	{ "server", "admin_socket_mode", config_parse_admin_socket_mode },
+	{ "server", "admin_group", config_parse_admin_group },
+	{ "auth", "method", config_parse_auth_method },
+	{ "auth", "secret_file", config_parse_secret_file },
+	{ "auth", "users_file", config_parse_users_file },
+	{ "auth", "issuer", config_parse_issuer },
+	{ "auth", "token_lifetime", config_parse_token_lifetime },
+	{ "auth", "login_max_failures", config_parse_login_max_failures },
+	{ "auth", "login_lockout", config_parse_login_lockout },
+	{ "tls", "mode", config_parse_tls_mode },
+	{ "tls", "cert", config_parse_tls_cert },
+	{ "tls", "key", config_parse_tls_key },
+	{ "tls", "client_ca", config_parse_tls_client_ca },
+	{ "cache", "enabled", config_parse_cache_enabled },
 };
 
 /* What config_read_line() and config_handler() share while inih runs. */
@@ -776,6 +962,45 @@ static int config_check_image_remote(struct config_parser *p)
 	return -EINVAL;
 }
 
+/* Fails p at the line of [section] key with reason; returns -EINVAL. */
+__attribute__((format(printf, 4, 5)))
+static int config_fail_at(struct config_parser *p, const char *section,
+    const char *key, const char *format, ...)
+{
+	char reason[CONFIG_MESSAGE_MAX / 2];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(reason, sizeof(reason), format, ap);
+	va_end(ap);
+	p->line = p->key_line[config_key_find(section, key)];
+	config_parser_fail(p, -EINVAL, "[%s] %s: %s", section, key, reason);
+	return -EINVAL;
+}
+
+/* True when "host:port" names a loopback address (or localhost). */
+static bool config_listen_is_loopback(const char *listen)
+{
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "localhost:", 10) == 0 ||
+	    strncmp(listen, "[::1]:", 6) == 0;
+}
+
+/* Checks the rules that tie several keys together. */
+static int config_check_combinations(struct config_parser *p)
+{
+	const struct config *c = p->config;
+
+	if (c->auth_method == CONFIG_AUTH_NONE && c->listen[0] &&
+	    !config_listen_is_loopback(c->listen))
+		return config_fail_at(p, "auth", "method", "\"none\" is allowed only when "
+		    "[server] listen is a loopback address, not \"%.64s\"", c->listen);
+	if (c->tls_mode != CONFIG_TLS_OFF && (!c->tls_cert[0] || !c->tls_key[0]))
+		return config_fail_at(p, "tls", "mode", "TLS needs [tls] cert and key");
+	if (c->tls_mode == CONFIG_TLS_MUTUAL && !c->tls_client_ca[0])
+		return config_fail_at(p, "tls", "mode", "mtls needs [tls] client_ca");
+	return 0;
+}
+
 /* Returns a config holding the defaults, workers still 0; path copied. */
 static int config_new(const char *path, struct config **ret)
 {
@@ -791,6 +1016,14 @@ static int config_new(const char *path, struct config **ret)
 	config->default_docker = true;
 	config->log_level = LOG_INFO;
 	config->log_target = LOG_TARGET_AUTO;
+	config->drain_timeout = 10;
+	config->admin_socket_mode = 0660;
+	config->auth_method = CONFIG_AUTH_TOKEN;
+	config->token_lifetime = 3600;
+	config->login_max_failures = 5;
+	config->login_lockout = 300;
+	config->tls_mode = CONFIG_TLS_OFF;
+	config->cache_enabled = true;
 	r = config_set_string(&config->path, path);
 	for (size_t i = 0; r == 0 && i < CONFIG_ARRAY_SIZE(config_string_defaults); i++)
 		r = config_set_string(config_string_slot(config,
@@ -843,7 +1076,7 @@ static int config_parse_file(struct config_parser *p, const char *path,
 	if (r < 0)
 		return r;
 	config_remotes_compact(p->config);
-	if (config_check_image_remote(p) < 0)
+	if (config_check_image_remote(p) < 0 || config_check_combinations(p) < 0)
 		return config_parse_result(p, path, 0, err, errlen);
 	if (p->config->workers == 0)
 		p->config->workers = config_online_cpus();

@@ -18,6 +18,17 @@ struct config_remote {
 	char *url;              /* simplestreams server URL */
 };
 
+enum config_auth_method {
+	CONFIG_AUTH_TOKEN,              /* bearer JWTs on TCP; admin socket by uid */
+	CONFIG_AUTH_NONE,               /* no tokens: only with a loopback listener */
+};
+
+enum config_tls_mode {
+	CONFIG_TLS_OFF,
+	CONFIG_TLS_ON,                  /* server certificate */
+	CONFIG_TLS_MUTUAL,              /* and a verified client certificate */
+};
+
 struct config {
 	char *path;                     /* the file this was read from; "" for defaults */
 
@@ -28,6 +39,28 @@ struct config {
 	size_t max_message_bytes;       /* largest gRPC request, 1 KiB .. 4 MiB */
 	unsigned max_calls_per_worker;  /* in-flight calls a worker accepts */
 	unsigned operation_threads;     /* master threads talking to Incus */
+	char *worker_user;              /* workers drop to this user */
+	unsigned drain_timeout;         /* seconds in-flight calls get to finish */
+	unsigned admin_socket_mode;     /* permission bits, 0660 */
+	char *admin_group;              /* group of the admin socket; "" = root only */
+
+	/* [auth] */
+	int auth_method;                /* enum config_auth_method */
+	char *auth_secret_file;         /* HS256 key; must not be group/world readable */
+	char *auth_users_file;
+	char *auth_issuer;              /* "iss" of issued tokens */
+	unsigned token_lifetime;        /* seconds, 60 .. 86400 */
+	unsigned login_max_failures;    /* failures before a lockout */
+	unsigned login_lockout;         /* seconds */
+
+	/* [tls] */
+	int tls_mode;                   /* enum config_tls_mode */
+	char *tls_cert;
+	char *tls_key;
+	char *tls_client_ca;
+
+	/* [cache] */
+	bool cache_enabled;             /* serve reads from the event-fed cache */
 
 	/* [incus] */
 	char *incus_socket;             /* "/var/lib/incus/unix.socket" */

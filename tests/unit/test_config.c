@@ -243,6 +243,44 @@ static void test_values(void **state)
 	config_free(config);
 }
 
+static void test_security_values(void **state)
+{
+	struct config *config;
+
+	(void)state;
+	config = load_ok(
+	    "[server]\nlisten = 127.0.0.1:7000\nworker_user = nobody\ndrain_timeout = 30\n"
+	    "admin_socket_mode = 0600\nadmin_group =\n"
+	    "[auth]\nmethod = none\nsecret_file = /s\nusers_file = /u\nissuer = host-1\n"
+	    "token_lifetime = 60\nlogin_max_failures = 3\nlogin_lockout = 10\n"
+	    "[tls]\nmode = mtls\ncert = /c.pem\nkey = /k.pem\nclient_ca = /ca.pem\n"
+	    "[cache]\nenabled = no\n");
+	assert_string_equal(config->worker_user, "nobody");
+	assert_int_equal(config->drain_timeout, 30);
+	assert_int_equal(config->admin_socket_mode, 0600);
+	assert_string_equal(config->admin_group, "");
+	assert_int_equal(config->auth_method, CONFIG_AUTH_NONE);
+	assert_string_equal(config->auth_secret_file, "/s");
+	assert_string_equal(config->auth_users_file, "/u");
+	assert_string_equal(config->auth_issuer, "host-1");
+	assert_int_equal(config->token_lifetime, 60);
+	assert_int_equal(config->login_max_failures, 3);
+	assert_int_equal(config->login_lockout, 10);
+	assert_int_equal(config->tls_mode, CONFIG_TLS_MUTUAL);
+	assert_string_equal(config->tls_cert, "/c.pem");
+	assert_string_equal(config->tls_key, "/k.pem");
+	assert_string_equal(config->tls_client_ca, "/ca.pem");
+	assert_false(config->cache_enabled);
+	config_free(config);
+
+	/* "none" is fine with no TCP listener, or on [::1]. */
+	config = load_ok("[server]\nlisten =\n[auth]\nmethod = none\n");
+	assert_int_equal(config->auth_method, CONFIG_AUTH_NONE);
+	config_free(config);
+	config = load_ok("[server]\nlisten = [::1]:1\n[auth]\nmethod = none\n");
+	config_free(config);
+}
+
 static void test_workers(void **state)
 {
 	struct config *config;
@@ -327,6 +365,27 @@ static void test_bad_values(void **state)
 		{ "[remotes]\nLocal = https://mirror.example\n", 2,
 		  "[remotes] Local: a remote name is [a-z0-9-], 1 to 32 bytes" },
 		{ "[remotes]\nmy_mirror = https://mirror.example\n", 2, "[remotes] my_mirror: " },
+		{ "[server]\nworker_user = Root\n", 2, "[server] worker_user: \"Root\" is not a user" },
+		{ "[server]\nworker_user =\n", 2, "[server] worker_user: " },
+		{ "[server]\ndrain_timeout = 0\n", 2, "[server] drain_timeout: \"0\" is out of range" },
+		{ "[server]\nadmin_socket_mode = 0666\n", 2, "[server] admin_socket_mode: \"0666\" is not" },
+		{ "[server]\nadmin_socket_mode = 0400\n", 2, "[server] admin_socket_mode: " },
+		{ "[server]\nadmin_socket_mode = 660x\n", 2, "[server] admin_socket_mode: " },
+		{ "[server]\nadmin_group = wheel!\n", 2, "[server] admin_group: " },
+		{ "[auth]\nmethod = password\n", 2, "[auth] method: \"password\" is not a method" },
+		{ "[auth]\nsecret_file = jwt.secret\n", 2, "[auth] secret_file: \"jwt.secret\" is not an absolute path" },
+		{ "[auth]\nusers_file =\n", 2, "[auth] users_file: " },
+		{ "[auth]\nissuer = a b\n", 2, "[auth] issuer: " },
+		{ "[auth]\ntoken_lifetime = 86401\n", 2, "[auth] token_lifetime: \"86401\" is out of range (60..86400)" },
+		{ "[auth]\nlogin_max_failures = 0\n", 2, "[auth] login_max_failures: " },
+		{ "[auth]\nlogin_lockout = 0\n", 2, "[auth] login_lockout: " },
+		{ "[server]\nlisten = 0.0.0.0:50051\n[auth]\nmethod = none\n", 4,
+		  "[auth] method: \"none\" is allowed only when [server] listen is a loopback address" },
+		{ "[tls]\nmode = tls\n", 2, "[tls] mode: TLS needs [tls] cert and key" },
+		{ "[tls]\nmode = mtls\ncert = /c\nkey = /k\n", 2, "[tls] mode: mtls needs [tls] client_ca" },
+		{ "[tls]\nmode = on\n", 2, "[tls] mode: \"on\" is not a mode (off, tls, mtls)" },
+		{ "[tls]\ncert = cert.pem\n", 2, "[tls] cert: " },
+		{ "[cache]\nenabled = sometimes\n", 2, "[cache] enabled: \"sometimes\" is not a boolean" },
 	};
 
 	(void)state;
@@ -459,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_file),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_workers),
+		cmocka_unit_test(test_security_values),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_error_line),
 		cmocka_unit_test(test_structure_errors),
