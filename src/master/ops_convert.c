@@ -73,25 +73,21 @@ static void ops_ssh_keys(const struct incus_instance *instance,
     Containarium__V1__Container *c)
 {
 	const char *keys = incus_instance_config_get(instance, KEY_SSH_KEYS);
-	size_t n = 0;
+	size_t lines = 1;
 
 	if (!keys || !keys[0])
 		return;
-	for (const char *p = keys; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		n++;
-	c->ssh_keys = calloc(n, sizeof(char *));
+	for (const char *p = keys; *p; p++)
+		lines += *p == '\n';
+	c->ssh_keys = calloc(lines, sizeof(char *));
 	if (!c->ssh_keys)
 		abort();
-	for (const char *p = keys; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+	while (*keys) {
+		size_t len = strcspn(keys, "\n");
 
-		if (len > 0) {
-			c->ssh_keys[c->n_ssh_keys] = strndup(p, len);
-			if (!c->ssh_keys[c->n_ssh_keys++])
-				abort();
-		}
-		p = nl ? nl + 1 : NULL;
+		if (len > 0 && !(c->ssh_keys[c->n_ssh_keys++] = strndup(keys, len)))
+			abort();
+		keys += len + (keys[len] == '\n');
 	}
 }
 
@@ -150,6 +146,8 @@ static struct cpu_sample {
 	char name[OPS_NAME_MAX];
 	int64_t cpu_ns;
 	int64_t at_ns;
+	int64_t before_cpu_ns;   /* the reading before, for a repeated one */
+	int64_t before_at_ns;
 } cpu_samples[CPU_SAMPLE_SLOTS];
 static pthread_mutex_t cpu_samples_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -180,9 +178,18 @@ static void cpu_sample_swap(const char *name, int64_t cpu_ns, int64_t at_ns,
 		if (cpu_samples[i].at_ns < cpu_samples[slot].at_ns)
 			slot = i;
 	}
+	if (strcmp(cpu_samples[slot].name, name) == 0 && at_ns == cpu_samples[slot].at_ns) {
+		/* The same (cached) reading again: the rate is over the one before. */
+		prev->cpu_ns = cpu_samples[slot].before_cpu_ns;
+		prev->at_ns = cpu_samples[slot].before_at_ns;
+		pthread_mutex_unlock(&cpu_samples_lock);
+		return;
+	}
 	if (strcmp(cpu_samples[slot].name, name) == 0 &&
 	    at_ns - cpu_samples[slot].at_ns < CPU_SAMPLE_MAX_AGE_NS)
 		*prev = cpu_samples[slot];
+	cpu_samples[slot].before_cpu_ns = prev->cpu_ns;
+	cpu_samples[slot].before_at_ns = prev->at_ns;
 	snprintf(cpu_samples[slot].name, sizeof(cpu_samples[slot].name), "%s", name);
 	cpu_samples[slot].cpu_ns = cpu_ns;
 	cpu_samples[slot].at_ns = at_ns;
@@ -194,7 +201,8 @@ static double ops_cpu_percent(struct ops_context *ctx, const struct incus_instan
 {
 	const char *limit = incus_instance_config_get(instance, "limits.cpu");
 	double cpus = limit ? strtod(limit, NULL) : 0;
-	int64_t at = now_ns(), cpu_ns = instance->state.cpu_usage_ns;
+	int64_t at = ctx->state_at_ns ? ctx->state_at_ns : now_ns();
+	int64_t cpu_ns = instance->state.cpu_usage_ns;
 	struct cpu_sample prev;
 
 	if (!instance->has_state || instance->status_code != 103)
