@@ -47,6 +47,22 @@ int ipc_send(int fd, uint16_t type, uint32_t request_id,
     const void *payload, size_t payload_len);
 
 /*
+ * ipc_send, passing the descriptor pass_fd along with the packet
+ * (SCM_RIGHTS) when it is not -1: a worker's admin-socket connection, so
+ * the master can ask the kernel who is calling (docs/security.md).
+ */
+int ipc_send_fd(int fd, uint16_t type, uint32_t request_id,
+    const void *payload, size_t payload_len, int pass_fd);
+
+/*
+ * ipc_recv that also accepts one passed descriptor: *ret_fd is it
+ * (O_CLOEXEC, now the caller's) or -1. More than one descriptor, or any
+ * other control message, is -EBADMSG (and whatever came is closed).
+ * ipc_recv itself accepts none: a packet carrying one is -EBADMSG.
+ */
+int ipc_recv_fd(int fd, uint8_t *buf, struct ipc_packet *ret, int *ret_fd);
+
+/*
  * Parses one packet of len bytes held in buf. Returns 0 and fills *ret,
  * or -EBADMSG when the packet is malformed (short, bad flags, length
  * mismatch, oversized).

@@ -7,6 +7,7 @@
 
 #define CS "/containarium.v1.ContainerService/"
 #define AS "/containarium.v1.AuthService/"
+#define US "/containarium.v1.UserService/"
 #define M(id, name, svc, req, resp, mut) \
 	[id] = { id, #name, svc #name, &containarium__v1__##req##__descriptor, \
 		 &containarium__v1__##resp##__descriptor, mut }
@@ -24,6 +25,10 @@ static const struct method_info method_table[METHOD_MAX + 1] = {
 	M(METHOD_GET_SYSTEM_INFO, GetSystemInfo, CS, get_system_info_request, get_system_info_response, false),
 	M(METHOD_LOGIN, Login, AS, login_request, login_response, false),
 	M(METHOD_VALIDATE_TOKEN, ValidateToken, AS, validate_token_request, validate_token_response, false),
+	M(METHOD_ADD_USER, AddUser, US, add_user_request, add_user_response, true),
+	M(METHOD_REMOVE_USER, RemoveUser, US, remove_user_request, remove_user_response, true),
+	M(METHOD_LIST_USERS, ListUsers, US, list_users_request, list_users_response, false),
+	M(METHOD_SET_PASSWORD, SetPassword, US, set_password_request, set_password_response, true),
 };
 
 const struct method_info *method_lookup(unsigned id)
@@ -65,6 +70,10 @@ const char *method_request_username(enum method id, const ProtobufCMessage *req)
 	case METHOD_LOGIN:
 	case METHOD_VALIDATE_TOKEN:
 	case METHOD_GET_SYSTEM_INFO:
+	case METHOD_ADD_USER:
+	case METHOD_REMOVE_USER:
+	case METHOD_LIST_USERS:
+	case METHOD_SET_PASSWORD:
 		return "";
 	}
 	return "";

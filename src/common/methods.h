@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "containarium/v1/admin.pb-c.h"
 #include "containarium/v1/service.pb-c.h"
 
 enum method {
@@ -26,7 +27,11 @@ enum method {
 	METHOD_GET_SYSTEM_INFO,
 	METHOD_LOGIN,
 	METHOD_VALIDATE_TOKEN,
-	METHOD_MAX = METHOD_VALIDATE_TOKEN,
+	METHOD_ADD_USER,        /* UserService: admin socket only */
+	METHOD_REMOVE_USER,
+	METHOD_LIST_USERS,
+	METHOD_SET_PASSWORD,
+	METHOD_MAX = METHOD_SET_PASSWORD,
 };
 
 struct method_info {

@@ -816,6 +816,59 @@ static int validate_validate_token(const ProtobufCMessage *request, char *err,
 	return validate_secret("token", req->token, VALIDATE_TOKEN_MAX, err, errlen);
 }
 
+/* A new credential: a password of at most VALIDATE_PASSWORD_MAX bytes
+ * and/or a request for a generated API key; at least one. */
+static int validate_credential(const char *password, bool generate_api_key,
+    char *err, size_t errlen)
+{
+	if (!validate_is_set(password) && !generate_api_key)
+		return validate_fail(err, errlen, "password",
+		    "must not be empty unless generate_api_key is set");
+	if (!validate_is_set(password))
+		return 0;
+	return validate_secret("password", password, VALIDATE_PASSWORD_MAX, err, errlen);
+}
+
+static int validate_add_user(const ProtobufCMessage *request, char *err, size_t errlen)
+{
+	const Containarium__V1__AddUserRequest *req = (const void *)request;
+	int r;
+
+	r = validate_username("username", req->username, err, errlen);
+	if (r == 0 && (req->role < CONTAINARIUM__V1__USER_ROLE__USER_ROLE_ADMIN ||
+	    req->role > CONTAINARIUM__V1__USER_ROLE__USER_ROLE_VIEWER))
+		r = validate_fail(err, errlen, "role", "must be admin, user or viewer");
+	if (r == 0)
+		r = validate_credential(req->password, req->generate_api_key, err, errlen);
+	return r;
+}
+
+static int validate_remove_user(const ProtobufCMessage *request, char *err, size_t errlen)
+{
+	const Containarium__V1__RemoveUserRequest *req = (const void *)request;
+
+	return validate_username("username", req->username, err, errlen);
+}
+
+static int validate_list_users(const ProtobufCMessage *request, char *err, size_t errlen)
+{
+	(void)request;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+static int validate_set_password(const ProtobufCMessage *request, char *err, size_t errlen)
+{
+	const Containarium__V1__SetPasswordRequest *req = (const void *)request;
+	int r;
+
+	r = validate_username("username", req->username, err, errlen);
+	if (r == 0)
+		r = validate_credential(req->password, req->generate_api_key, err, errlen);
+	return r;
+}
+
 static const validate_method_fn validate_methods[METHOD_MAX + 1] = {
 	[METHOD_CREATE_CONTAINER] = validate_create,
 	[METHOD_LIST_CONTAINERS] = validate_list,
@@ -829,6 +882,10 @@ static const validate_method_fn validate_methods[METHOD_MAX + 1] = {
 	[METHOD_GET_SYSTEM_INFO] = validate_get_system_info,
 	[METHOD_LOGIN] = validate_login,
 	[METHOD_VALIDATE_TOKEN] = validate_validate_token,
+	[METHOD_ADD_USER] = validate_add_user,
+	[METHOD_REMOVE_USER] = validate_remove_user,
+	[METHOD_LIST_USERS] = validate_list_users,
+	[METHOD_SET_PASSWORD] = validate_set_password,
 };
 
 int validate_request(unsigned method, const ProtobufCMessage *request,

@@ -5,6 +5,7 @@
 #ifndef CONTAINARIUM_JOB_H
 #define CONTAINARIUM_JOB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -25,6 +26,16 @@ struct job {
 	Containarium__Ipc__Caller *caller;  /* owned */
 	char container[64];                 /* "" when the call targets none */
 	struct timespec started;
+
+	/* Admin-socket calls: the connection's peer as the kernel reports it,
+	 * from the descriptor the worker passed along (auth_admin.h). */
+	bool peer_verified;
+	bool peer_in_admin_group;           /* its groups include admin_group */
+	int64_t peer_uid, peer_gid, peer_pid;
+
+	/* Who the master found the caller to be (authz.h): "alice",
+	 * "uid=0", "anonymous"; "" before authentication. For the audit. */
+	char identity[48];
 
 	/* Filled by the operation. */
 	int status;                         /* grpc_status_code */
