@@ -10,6 +10,10 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR ?= $(PREFIX)/share/doc/containarium
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 CC ?= cc
@@ -56,7 +60,7 @@ LINK_ORDER := $(cli_LIB) $(worker_LIB) $(master_LIB) $(incus_LIB) $(common_LIB) 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check check-unit check-worker check-cli check-integration install deps clean quickstart
+.PHONY: all check check-static check-unit check-worker check-cli check-integration install deps clean quickstart
 .SECONDARY: $(GEN_C) $(GEN_H)
 
 all: $(BIN)
@@ -95,7 +99,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LINK_ORDER)
 # `make check` installs what it needs first, then re-reads this Makefile so
 # pkg-config sees the freshly installed libraries.
 check: deps
-	$(MAKE) check-unit check-worker check-cli check-integration
+	$(MAKE) check-static check-unit check-worker check-cli check-integration
 
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -110,9 +114,37 @@ check-cli: $(BIN)
 check-integration: $(BIN)
 	CONTAINARIUM_BIN=$(abspath $(BIN)) /usr/bin/python3 -m pytest -v tests/integration
 
+# Units (systemd-analyze verify, security score), man pages (mandoc lint,
+# every config key documented), the SELinux module (compiled), make install.
+check-static: $(BIN)
+	CONTAINARIUM_BIN=$(abspath $(BIN)) CONTAINARIUM_BUILD=$(BUILD) \
+	  /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/static
+
+# The config is installed only where there is none (an admin's file is never
+# overwritten); the shipped one is always in DOCDIR. Paths under /etc in the
+# config and the service follow SYSCONFDIR and BINDIR. The bash completion
+# is installed when the CLI ships one (completion/containarium.bash).
+MAN_PAGES := man/containarium.1 man/containarium.ini.5 man/containarium.8
+BASH_COMPLETION := $(wildcard completion/containarium.bash)
+CONFIG_DEST := $(DESTDIR)$(SYSCONFDIR)/containarium/containarium.ini
+
 install: $(BIN)
 	install -Dm0755 $(BIN) $(DESTDIR)$(BINDIR)/containarium
-	install -Dm0644 conf/containarium.ini $(DESTDIR)$(SYSCONFDIR)/containarium/containarium.ini
+	install -d -m0755 $(DESTDIR)$(SYSCONFDIR)/containarium $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	sed -e '/^[a-z_]* *=/s|/etc/containarium/|$(SYSCONFDIR)/containarium/|' \
+	  conf/containarium.ini > $(DESTDIR)$(DOCDIR)/containarium.ini
+	chmod 0644 $(DESTDIR)$(DOCDIR)/containarium.ini
+	@if [ -e $(CONFIG_DEST) ]; then \
+	  echo "install: keeping $(CONFIG_DEST); the shipped one is $(DESTDIR)$(DOCDIR)/containarium.ini"; \
+	else install -m0644 $(DESTDIR)$(DOCDIR)/containarium.ini $(CONFIG_DEST); fi
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  systemd/containarium.service.in > $(DESTDIR)$(UNITDIR)/containarium.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/containarium.service
+	install -m0644 systemd/containarium-grpc.socket systemd/containarium-admin.socket $(DESTDIR)$(UNITDIR)/
+	install -Dm0644 systemd/containarium.sysusers $(DESTDIR)$(SYSUSERSDIR)/containarium.conf
+	for m in $(MAN_PAGES); do \
+	  install -Dm0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; done
+	$(if $(BASH_COMPLETION),install -Dm0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/containarium)
 
 deps:
 	./scripts/install-deps.sh

@@ -8,7 +8,8 @@ PACKAGES="build-essential pkg-config
  python3-grpcio python3-protobuf python3-pytest protobuf-compiler
  protobuf-compiler-grpc
  lxd lxd-client busybox-static debootstrap openssh-client
- mandoc clang-14 libclang-rt-14-dev systemd nghttp2-client"
+ mandoc clang-14 libclang-rt-14-dev systemd nghttp2-client
+ selinux-policy-dev selinux-policy-default setools"
 
 missing=""
 for p in $PACKAGES; do
