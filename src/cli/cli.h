@@ -41,6 +41,7 @@ enum cli_exit {
 	CLI_EXIT_FAILED_PRECONDITION = 9,
 	CLI_EXIT_RESOURCE_EXHAUSTED = 10,
 	CLI_EXIT_UNIMPLEMENTED = 11,
+	CLI_EXIT_PARTIAL = 12,          /* list-all: some servers did not answer */
 };
 
 /*

@@ -36,10 +36,21 @@ enum cli_option_id {
 	OPT_USER,
 	OPT_FORCE,
 	OPT_STOP_TIMEOUT,
+	OPT_CA,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_INSECURE,
+	OPT_SERVERS,
+	OPT_SERVERS_FILE,
+	OPT_JUMP_USER,
+	OPT_PASSWORD_STDIN,
+	OPT_ROLE,
+	OPT_GENERATE_API_KEY,
 };
 
 #define OPT_BIT(id) (1u << (id))
-#define OPTS_ANYWHERE (OPT_BIT(OPT_SERVER) | OPT_BIT(OPT_OUTPUT) | OPT_BIT(OPT_HELP))
+#define OPTS_ANYWHERE (OPT_BIT(OPT_SERVER) | OPT_BIT(OPT_OUTPUT) | OPT_BIT(OPT_HELP) | \
+	OPT_BIT(OPT_CA) | OPT_BIT(OPT_CERT) | OPT_BIT(OPT_KEY) | OPT_BIT(OPT_INSECURE))
 #define OPTS_GLOBAL (OPTS_ANYWHERE | OPT_BIT(OPT_TIMEOUT))
 
 struct cli_option {
@@ -67,29 +78,59 @@ static const struct cli_option cli_options[] = {
 	{ "--user", 0, OPT_USER, true },
 	{ "--force", 'f', OPT_FORCE, false },
 	{ "--timeout", 0, OPT_STOP_TIMEOUT, true },
+	{ "--ca", 0, OPT_CA, true },
+	{ "--cert", 0, OPT_CERT, true },
+	{ "--key", 0, OPT_KEY, true },
+	{ "--insecure", 0, OPT_INSECURE, false },
+	{ "--servers", 0, OPT_SERVERS, true },
+	{ "--servers-file", 0, OPT_SERVERS_FILE, true },
+	{ "--jump-user", 0, OPT_JUMP_USER, true },
+	{ "--password-stdin", 0, OPT_PASSWORD_STDIN, false },
+	{ "--role", 0, OPT_ROLE, true },
+	{ "--generate-api-key", 0, OPT_GENERATE_API_KEY, false },
 };
 
 struct cli_command_spec {
 	enum cli_command command;
 	const char *name;
 	unsigned options;       /* OPT_BIT set, besides OPTS_ANYWHERE */
-	unsigned min_args;      /* positional arguments */
+	unsigned min_args;      /* positional arguments (HOST:PORT of remote not counted) */
 	unsigned max_args;
+	bool remote;            /* may follow "remote", which then takes HOST:PORT */
+	const char *missing;    /* what a missing argument is called */
 };
+
+#define OPTS_TIMEOUT OPT_BIT(OPT_TIMEOUT)
 
 static const struct cli_command_spec cli_command_specs[] = {
 	{ CLI_COMMAND_CREATE, "create",
-	  OPT_BIT(OPT_IMAGE) | OPT_BIT(OPT_CPU) | OPT_BIT(OPT_MEMORY) |
+	  OPTS_TIMEOUT | OPT_BIT(OPT_IMAGE) | OPT_BIT(OPT_CPU) | OPT_BIT(OPT_MEMORY) |
 	  OPT_BIT(OPT_DISK) | OPT_BIT(OPT_DOCKER) | OPT_BIT(OPT_NO_DOCKER) |
-	  OPT_BIT(OPT_SSH_KEY) | OPT_BIT(OPT_LABEL), 1, 1 },
-	{ CLI_COMMAND_LIST, "list",
-	  OPT_BIT(OPT_STATE) | OPT_BIT(OPT_USER) | OPT_BIT(OPT_LABEL), 0, 0 },
-	{ CLI_COMMAND_INFO, "info", 0, 1, 1 },
-	{ CLI_COMMAND_DELETE, "delete", OPT_BIT(OPT_FORCE), 1, 1 },
-	{ CLI_COMMAND_START, "start", 0, 1, 1 },
-	{ CLI_COMMAND_STOP, "stop", OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_STOP_TIMEOUT), 1, 1 },
-	{ CLI_COMMAND_HELP, "help", 0, 0, 1 },
-	{ CLI_COMMAND_VERSION, "version", 0, 0, 0 },
+	  OPT_BIT(OPT_SSH_KEY) | OPT_BIT(OPT_LABEL), 1, 1, true, "USER" },
+	{ CLI_COMMAND_LIST, "list", OPTS_TIMEOUT |
+	  OPT_BIT(OPT_STATE) | OPT_BIT(OPT_USER) | OPT_BIT(OPT_LABEL), 0, 0, true, NULL },
+	{ CLI_COMMAND_INFO, "info", OPTS_TIMEOUT, 1, 1, true, "USER" },
+	{ CLI_COMMAND_DELETE, "delete", OPTS_TIMEOUT | OPT_BIT(OPT_FORCE), 1, 1, true, "USER" },
+	{ CLI_COMMAND_START, "start", OPTS_TIMEOUT, 1, 1, true, "USER" },
+	{ CLI_COMMAND_STOP, "stop", OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_STOP_TIMEOUT), 1, 1, true,
+	  "USER" },
+	{ CLI_COMMAND_HELP, "help", 0, 0, 1, false, NULL },
+	{ CLI_COMMAND_VERSION, "version", 0, 0, 0, false, NULL },
+	{ CLI_COMMAND_SSH_KEY, "ssh-key", OPTS_TIMEOUT, 3, 3, true, "add|remove USER KEYFILE" },
+	{ CLI_COMMAND_METRICS, "metrics", OPTS_TIMEOUT, 0, 1, true, NULL },
+	{ CLI_COMMAND_SYSTEM_INFO, "system-info", OPTS_TIMEOUT, 0, 0, true, NULL },
+	{ CLI_COMMAND_LOGIN, "login", OPTS_TIMEOUT | OPT_BIT(OPT_PASSWORD_STDIN), 1, 1, true,
+	  "USER" },
+	{ CLI_COMMAND_LOGOUT, "logout", 0, 0, 0, true, NULL },
+	{ CLI_COMMAND_USER, "user", OPTS_TIMEOUT | OPT_BIT(OPT_PASSWORD_STDIN) |
+	  OPT_BIT(OPT_ROLE) | OPT_BIT(OPT_GENERATE_API_KEY), 1, 2, true,
+	  "add|remove|list|passwd" },
+	{ CLI_COMMAND_SSH_CONFIG, "ssh-config", OPTS_TIMEOUT | OPT_BIT(OPT_JUMP_USER) |
+	  OPT_BIT(OPT_USER), 0, 0, true, NULL },
+	{ CLI_COMMAND_LIST_ALL, "list-all", OPTS_TIMEOUT | OPT_BIT(OPT_SERVERS) |
+	  OPT_BIT(OPT_SERVERS_FILE) | OPT_BIT(OPT_STATE) | OPT_BIT(OPT_USER) |
+	  OPT_BIT(OPT_LABEL), 0, 0, false, NULL },
+	{ CLI_COMMAND_COMPLETE, "__complete-containers", OPTS_TIMEOUT, 0, 0, true, NULL },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -153,6 +194,23 @@ int cli_args_parse_seconds(const char *value, unsigned max, unsigned *ret)
 		return -EINVAL;
 	*ret = (unsigned)n;
 	return 0;
+}
+
+/* UserRole numbers of admin.proto. */
+static const char *const cli_role_names[] = {
+	[1] = "admin",
+	[2] = "user",
+	[3] = "viewer",
+};
+
+int cli_args_parse_role(const char *value, int *ret)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cli_role_names); i++)
+		if (cli_role_names[i] && strcasecmp(cli_role_names[i], value) == 0) {
+			*ret = (int)i;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 int cli_args_parse_state(const char *value, int *ret)
@@ -268,6 +326,7 @@ static int cli_args_set_global(struct cli_args *a, enum cli_option_id id,
 			    "--server: %s is not an address (unix:/PATH, /PATH, HOST or HOST:PORT)",
 			    validate_echo(echo, value));
 		a->server = value;
+		a->server_given = true;
 		return 0;
 	case OPT_OUTPUT:
 		if (strcmp(value, "table") == 0)
@@ -286,6 +345,48 @@ static int cli_args_set_global(struct cli_args *a, enum cli_option_id id,
 		return 0;
 	default:
 		return cli_args_fail(err, errlen, "internal: option %d is not global", id);
+	}
+}
+
+/* Returns -EINVAL with "OPTION: empty file name" when value is empty. */
+static int cli_args_file(const char **slot, const char *option, const char *value,
+    char *err, size_t errlen)
+{
+	if (value[0] == '\0')
+		return cli_args_fail(err, errlen, "%s: empty file name", option);
+	*slot = value;
+	return 0;
+}
+
+/* Checks and stores the TLS, list-all and login options, else a global one. */
+static int cli_args_set_more(struct cli_args *a, enum cli_option_id id,
+    const char *value, char *err, size_t errlen)
+{
+	switch (id) {
+	case OPT_CA:
+		return cli_args_file(&a->ca_file, "--ca", value, err, errlen);
+	case OPT_CERT:
+		return cli_args_file(&a->cert_file, "--cert", value, err, errlen);
+	case OPT_KEY:
+		return cli_args_file(&a->key_file, "--key", value, err, errlen);
+	case OPT_SERVERS_FILE:
+		return cli_args_file(&a->servers_file, "--servers-file", value, err, errlen);
+	case OPT_SERVERS:
+		if (value[0] == '\0')
+			return cli_args_fail(err, errlen, "--servers: empty list");
+		a->servers = value;
+		return 0;
+	case OPT_INSECURE:
+		a->insecure = true;
+		return 0;
+	case OPT_PASSWORD_STDIN:
+		a->password_stdin = true;
+		return 0;
+	case OPT_GENERATE_API_KEY:
+		a->generate_api_key = true;
+		return 0;
+	default:
+		return cli_args_set_global(a, id, value, err, errlen);
 	}
 }
 
@@ -337,6 +438,14 @@ static int cli_args_set(struct cli_args *a, enum cli_option_id id,
 	case OPT_FORCE:
 		a->force = true;
 		return 0;
+	case OPT_JUMP_USER:
+		a->jump_user = value;
+		return validate_username("--jump-user", value, err, errlen);
+	case OPT_ROLE:
+		if (cli_args_parse_role(value, &a->role) < 0)
+			return cli_args_fail(err, errlen,
+			    "--role: %s is not one of admin, user, viewer", validate_echo(echo, value));
+		return 0;
 	case OPT_STOP_TIMEOUT:
 		if (cli_args_parse_seconds(value, VALIDATE_STOP_TIMEOUT_MAX, &a->stop_timeout) < 0)
 			return cli_args_fail(err, errlen,
@@ -345,7 +454,7 @@ static int cli_args_set(struct cli_args *a, enum cli_option_id id,
 		a->stop_timeout_set = true;
 		return 0;
 	default:
-		return cli_args_set_global(a, id, value, err, errlen);
+		return cli_args_set_more(a, id, value, err, errlen);
 	}
 }
 
@@ -375,10 +484,6 @@ static int cli_args_option(struct cli_args *a, int argc, char *const *argv, int 
 	char echo[VALIDATE_ECHO_SIZE];
 
 	if (!o) {
-		if (a->command_name && cli_args_find_option(arg, OPT_BIT(OPT_TIMEOUT)))
-			return cli_args_fail(err, errlen,
-			    "--timeout goes before the command: containarium --timeout SEC %s ...",
-			    a->command_name);
 		return cli_args_fail(err, errlen, "unknown option %s", cli_args_echo_name(echo, arg));
 	}
 	if (!o->takes_value) {
@@ -395,20 +500,104 @@ static int cli_args_option(struct cli_args *a, int argc, char *const *argv, int 
 	return cli_args_set(a, o->id, value, err, errlen);
 }
 
-/* Checks and stores one positional argument of the command. */
-static int cli_args_positional(struct cli_args *a, const char *arg, char *err, size_t errlen)
+/* Checks and stores a USER argument. */
+static int cli_args_username(struct cli_args *a, const char *arg, char *err, size_t errlen)
 {
 	char echo[VALIDATE_ECHO_SIZE], field[sizeof("USER ") + VALIDATE_ECHO_SIZE];
 
-	if (a->command == CLI_COMMAND_HELP) {
+	a->username = arg;
+	(void)snprintf(field, sizeof(field), "USER %s", validate_echo(echo, arg));
+	return validate_username(field, arg, err, errlen);
+}
+
+/* Parses the subcommand word of ssh-key (add, remove) or user (all four). */
+static int cli_args_subcommand(struct cli_args *a, const char *arg, char *err, size_t errlen)
+{
+	static const struct { const char *name; enum cli_subcommand sub; bool user_only; } subs[] = {
+		{ "add", CLI_SUB_ADD, false }, { "remove", CLI_SUB_REMOVE, false },
+		{ "list", CLI_SUB_LIST, true }, { "passwd", CLI_SUB_PASSWD, true },
+	};
+	char echo[VALIDATE_ECHO_SIZE];
+
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+		if (strcmp(subs[i].name, arg) == 0 &&
+		    (!subs[i].user_only || a->command == CLI_COMMAND_USER)) {
+			a->sub = subs[i].sub;
+			a->sub_name = subs[i].name;
+			return 0;
+		}
+	return cli_args_fail(err, errlen, "%s: unknown subcommand %s (%s)", a->command_name,
+	    validate_echo(echo, arg), a->command == CLI_COMMAND_USER
+	    ? "add, remove, list or passwd" : "add or remove");
+}
+
+/*
+ * Checks and stores positional argument number index (0-based, after a
+ * remote's HOST:PORT) of the command.
+ */
+static int cli_args_positional(struct cli_args *a, unsigned index, const char *arg,
+    char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE];
+
+	switch (a->command) {
+	case CLI_COMMAND_HELP:
 		a->help_topic = cli_args_command_from_name(arg);
 		if (a->help_topic == CLI_COMMAND_NONE)
 			return cli_args_fail(err, errlen, "unknown command %s", validate_echo(echo, arg));
 		return 0;
+	case CLI_COMMAND_SSH_KEY:
+		if (index == 0)
+			return cli_args_subcommand(a, arg, err, errlen);
+		if (index == 1)
+			return cli_args_username(a, arg, err, errlen);
+		return cli_args_file(&a->ssh_key_file, "KEYFILE", arg, err, errlen);
+	case CLI_COMMAND_USER:
+		if (index == 0)
+			return cli_args_subcommand(a, arg, err, errlen);
+		if (a->sub == CLI_SUB_LIST)
+			return cli_args_fail(err, errlen, "unexpected argument %s",
+			    validate_echo(echo, arg));
+		return cli_args_username(a, arg, err, errlen);
+	default:
+		return cli_args_username(a, arg, err, errlen);
 	}
-	a->username = arg;
-	(void)snprintf(field, sizeof(field), "USER %s", validate_echo(echo, arg));
-	return validate_username(field, arg, err, errlen);
+}
+
+/* Takes "remote CMD HOST:PORT"'s HOST:PORT as the server. */
+static int cli_args_remote_server(struct cli_args *a, const char *arg, char *err, size_t errlen)
+{
+	char echo[VALIDATE_ECHO_SIZE];
+
+	if (cli_args_server_target(arg, a->target, sizeof(a->target)) < 0)
+		return cli_args_fail(err, errlen,
+		    "%s is not a server address (HOST:PORT, HOST or unix:/PATH)",
+		    validate_echo(echo, arg));
+	a->server = arg;
+	a->server_given = true;
+	return 0;
+}
+
+/* Checks that the command got all it needs; -EINVAL with a reason if not. */
+static int cli_args_complete(const struct cli_args *a, const struct cli_command_spec *spec,
+    unsigned n_args, bool server_seen, char *err, size_t errlen)
+{
+	if (a->help)
+		return 0;
+	if (a->remote && !server_seen)
+		return cli_args_fail(err, errlen, "missing argument HOST:PORT after 'remote %s'",
+		    spec->name);
+	if (n_args < spec->min_args)
+		return cli_args_fail(err, errlen, "missing argument %s",
+		    n_args == 0 || spec->command != CLI_COMMAND_SSH_KEY ? spec->missing
+		    : n_args == 1 ? "USER" : "KEYFILE");
+	if (spec->command == CLI_COMMAND_USER && a->sub != CLI_SUB_LIST && n_args < 2)
+		return cli_args_fail(err, errlen, "missing argument USER");
+	if (spec->command == CLI_COMMAND_LIST_ALL && !a->servers == !a->servers_file)
+		return cli_args_fail(err, errlen, "give either --servers or --servers-file");
+	if ((a->cert_file != NULL) != (a->key_file != NULL))
+		return cli_args_fail(err, errlen, "--cert and --key go together");
+	return 0;
 }
 
 /* Resets *a to the defaults, taking the server from env_server if set. */
@@ -422,6 +611,7 @@ static int cli_args_init(struct cli_args *a, const char *env_server, char *err, 
 			return cli_args_fail(err, errlen,
 			    "$" CLI_SERVER_ENV ": %s is not an address", validate_echo(echo, env_server));
 		a->server = env_server;
+		a->server_given = true;
 		return 0;
 	}
 	return cli_args_server_target(a->server, a->target, sizeof(a->target));
@@ -444,14 +634,15 @@ static const struct cli_command_spec *cli_args_command(struct cli_args *a,
 }
 
 /*
- * Parses the command's options and positional arguments from argv[i] on.
- * Returns 0 or -EINVAL with a reason in err.
+ * Parses the command's options and positional arguments from argv[i] on
+ * (after "remote", the first positional one is HOST:PORT). Returns 0 or
+ * -EINVAL with a reason in err.
  */
 static int cli_args_command_rest(struct cli_args *a, const struct cli_command_spec *spec,
     int argc, char *const *argv, int i, char *err, size_t errlen)
 {
 	unsigned allowed = spec->options | OPTS_ANYWHERE, n_args = 0;
-	bool options_done = false;
+	bool options_done = false, server_seen = false;
 	char echo[VALIDATE_ECHO_SIZE];
 
 	for (; i < argc; i++) {
@@ -466,15 +657,19 @@ static int cli_args_command_rest(struct cli_args *a, const struct cli_command_sp
 				return -EINVAL;
 			continue;
 		}
-		if (n_args++ >= spec->max_args)
+		if (a->remote && !server_seen) {
+			server_seen = true;
+			if (cli_args_remote_server(a, arg, err, errlen) < 0)
+				return -EINVAL;
+			continue;
+		}
+		if (n_args >= spec->max_args)
 			return cli_args_fail(err, errlen, "unexpected argument %s",
 			    validate_echo(echo, arg));
-		if (cli_args_positional(a, arg, err, errlen) < 0)
+		if (cli_args_positional(a, n_args++, arg, err, errlen) < 0)
 			return -EINVAL;
 	}
-	if (n_args < spec->min_args && !a->help)
-		return cli_args_fail(err, errlen, "missing argument USER");
-	return 0;
+	return cli_args_complete(a, spec, n_args, server_seen, err, errlen);
 }
 
 int cli_args_parse(int argc, char *const *argv, const char *env_server,
@@ -495,8 +690,17 @@ int cli_args_parse(int argc, char *const *argv, const char *env_server,
 	}
 	if (i >= argc)
 		return 0;       /* no command: usage (or --help) */
+	if (strcmp(argv[i], CLI_REMOTE_WORD) == 0) {
+		if (++i >= argc)
+			return cli_args_fail(err, errlen, "missing command after 'remote'");
+		ret->remote = true;
+	}
 	spec = cli_args_command(ret, argv[i], err, errlen);
 	if (!spec)
 		return -EINVAL;
+	if (ret->remote && !spec->remote && spec->command != CLI_COMMAND_LIST_ALL)
+		return cli_args_fail(err, errlen, "'%s' does not take 'remote'", spec->name);
+	if (spec->command == CLI_COMMAND_LIST_ALL)
+		ret->remote = false;    /* its servers come from --servers */
 	return cli_args_command_rest(ret, spec, argc, argv, i + 1, err, errlen);
 }

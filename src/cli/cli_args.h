@@ -21,6 +21,7 @@
 #define CLI_DEFAULT_PORT "50051"
 #define CLI_TIMEOUT_MAX 86400u          /* --timeout and stop --timeout */
 #define CLI_SSH_KEY_FILES_MAX VALIDATE_SSH_KEYS_MAX
+#define CLI_REMOTE_WORD "remote"        /* "containarium remote CMD HOST:PORT ..." */
 
 enum cli_command {
 	CLI_COMMAND_NONE,       /* no command word: print usage */
@@ -32,6 +33,24 @@ enum cli_command {
 	CLI_COMMAND_STOP,
 	CLI_COMMAND_HELP,
 	CLI_COMMAND_VERSION,
+	CLI_COMMAND_SSH_KEY,            /* ssh-key add|remove USER KEYFILE */
+	CLI_COMMAND_METRICS,            /* metrics [USER] */
+	CLI_COMMAND_SYSTEM_INFO,
+	CLI_COMMAND_LOGIN,              /* login USER */
+	CLI_COMMAND_LOGOUT,
+	CLI_COMMAND_USER,               /* user add|remove|list|passwd [USER] */
+	CLI_COMMAND_SSH_CONFIG,
+	CLI_COMMAND_LIST_ALL,           /* list-all --servers A,B | --servers-file F */
+	CLI_COMMAND_COMPLETE,           /* __complete-containers (hidden) */
+};
+
+/* The word after "ssh-key" or "user". */
+enum cli_subcommand {
+	CLI_SUB_NONE,
+	CLI_SUB_ADD,
+	CLI_SUB_REMOVE,
+	CLI_SUB_LIST,
+	CLI_SUB_PASSWD,
 };
 
 enum cli_output_format {
@@ -55,6 +74,10 @@ struct cli_args {
 
 	enum cli_command command;
 	const char *command_name;       /* "create", or NULL with no command */
+	bool remote;                    /* "remote CMD HOST:PORT": server from argv */
+	bool server_given;              /* --server, remote HOST:PORT or the env */
+	enum cli_subcommand sub;        /* ssh-key and user */
+	const char *sub_name;           /* "add" ... */
 	bool help;                      /* --help: print the command's usage */
 	enum cli_command help_topic;    /* help COMMAND; NONE: general */
 
@@ -81,6 +104,27 @@ struct cli_args {
 	/* stop */
 	unsigned stop_timeout;          /* seconds before a forced stop */
 	bool stop_timeout_set;
+
+	/* TLS (anywhere): PEM files; plaintext to a remote host needs insecure */
+	const char *ca_file;
+	const char *cert_file;
+	const char *key_file;
+	bool insecure;
+
+	/* ssh-key */
+	const char *ssh_key_file;       /* KEYFILE */
+
+	/* list-all */
+	const char *servers;            /* --servers a:1,b:2 (checked when split) */
+	const char *servers_file;       /* --servers-file FILE */
+
+	/* ssh-config */
+	const char *jump_user;          /* --jump-user; NULL: each container's user */
+
+	/* login, user add, user passwd */
+	bool password_stdin;
+	int role;                       /* UserRole; 0: the server's default */
+	bool generate_api_key;
 };
 
 /*
@@ -104,6 +148,12 @@ const char *cli_args_command_name(enum cli_command command);
  * and stores it in *ret, or -EINVAL.
  */
 int cli_args_parse_seconds(const char *value, unsigned max, unsigned *ret);
+
+/*
+ * Parses a --role value ("admin", "user", "viewer") into a UserRole.
+ * Returns 0 and stores it in *ret, or -EINVAL.
+ */
+int cli_args_parse_role(const char *value, int *ret);
 
 /*
  * Parses a --state value ("running", case-insensitive) into a

@@ -17,7 +17,9 @@
 #include <grpc/status.h>
 
 #include "cli.h"
+#include "cli_endpoint.h"
 #include "cli_keys.h"
+#include "cli_progress.h"
 #include "cli_output.h"
 #include "cli_rpc.h"
 #include "common/methods.h"
@@ -28,51 +30,100 @@ unsigned cli_commands_deadline(const struct cli_args *args)
 		return args->timeout;
 	if (args->command == CLI_COMMAND_CREATE)
 		return CLI_COMMANDS_TIMEOUT_CREATE;
+	if (args->command == CLI_COMMAND_LIST_ALL)
+		return CLI_COMMANDS_TIMEOUT_LIST_ALL;
+	if (args->command == CLI_COMMAND_COMPLETE)
+		return CLI_COMMANDS_TIMEOUT_COMPLETE;
 	if (args->command == CLI_COMMAND_STOP && args->stop_timeout_set)
 		return args->stop_timeout + CLI_COMMANDS_TIMEOUT_STOP_GRACE;
 	return CLI_COMMANDS_TIMEOUT_DEFAULT;
 }
 
 /*
- * Calls method with request; subject names what the call is about (the
- * username, or NULL). Returns CLI_EXIT_OK with *ret_reply set, or prints
- * the error line and returns the status's exit code.
+ * Prints the error line of a failed call of method (status code and
+ * message) about subject at target. Returns the exit code.
  */
-static int cli_commands_call(const struct cli_args *args, enum method id,
-    const ProtobufCMessage *request, const char *subject, ProtobufCMessage **ret_reply)
+static int cli_commands_report(const struct cli_args *args, const struct method_info *method,
+    const char *subject, const char *target, int code, const char *message)
 {
-	const struct method_info *method = method_lookup(id);
-	struct cli_rpc_endpoint endpoint = {
-		.target = args->target,
-		.timeout = cli_commands_deadline(args),
-		.verbose = getenv(CLI_COMMANDS_DEBUG_ENV) != NULL,
-	};
-	struct cli_rpc_status status = { 0 };
 	char what[CLI_SERVER_MAX + 128];
-	int code;
 
-	code = cli_rpc_call(&endpoint, method, request, ret_reply, &status);
-	if (code == GRPC_STATUS_OK)
-		return CLI_EXIT_OK;
-	if (code == GRPC_STATUS_UNAVAILABLE || code == GRPC_STATUS_DEADLINE_EXCEEDED)
+	if (code == GRPC_STATUS_UNAVAILABLE || code == GRPC_STATUS_DEADLINE_EXCEEDED ||
+	    code == GRPC_STATUS_UNAUTHENTICATED)
 		(void)snprintf(what, sizeof(what), "%s%s%s at %s", method->name,
-		    subject ? " " : "", subject ? subject : "", args->target);
+		    subject ? " " : "", subject ? subject : "", target);
 	else
 		(void)snprintf(what, sizeof(what), "%s%s%s", method->name,
 		    subject ? " " : "", subject ? subject : "");
-	cli_output_error(stderr, args->command_name, what, cli_rpc_status_name(code),
-	    status.message);
-	cli_rpc_status_clear(&status);
+	cli_output_error(stderr, args->command_name, what, cli_rpc_status_name(code), message);
 	return cli_exit_from_status(code);
 }
 
 /*
- * Finishes a command after its output was written with result r (0 or a
- * negative errno) and frees reply. Returns the exit code.
+ * Sets up TLS and the endpoint for args' server. Returns CLI_EXIT_OK, or
+ * prints the error (a usage error for the plaintext rule and bad PEM
+ * files) and returns its exit code; tls and endpoint are then empty.
  */
-static int cli_commands_done(const struct cli_args *args, int r, ProtobufCMessage *reply)
+static int cli_commands_connect(const struct cli_args *args, unsigned timeout, bool use_token,
+    struct cli_tls *tls, struct cli_endpoint *endpoint)
 {
-	protobuf_c_message_free_unpacked(reply, NULL);
+	char err[512];
+	int r;
+
+	if (cli_endpoint_tls_load(args, tls, err, sizeof(err)) < 0) {
+		cli_output_usage_error(stderr, args->command_name, err);
+		return CLI_EXIT_USAGE;
+	}
+	r = cli_endpoint_open(args, args->target, tls, timeout, use_token, endpoint, err,
+	    sizeof(err));
+	if (r == 0)
+		return CLI_EXIT_OK;
+	cli_endpoint_tls_free(tls);
+	if (r == -EPERM && !strstr(err, "token")) {
+		cli_output_usage_error(stderr, args->command_name, err);
+		return CLI_EXIT_USAGE;
+	}
+	cli_output_error(stderr, args->command_name, err, NULL, NULL);
+	return CLI_EXIT_FAILURE;
+}
+
+int cli_commands_call(const struct cli_args *args, enum method id,
+    const ProtobufCMessage *request, const char *subject,
+    const struct cli_call_extra *extra, ProtobufCMessage **ret_reply)
+{
+	static const struct cli_call_extra none;
+	const struct method_info *method = method_lookup(id);
+	struct cli_rpc_status status = { 0 };
+	struct cli_endpoint endpoint;
+	struct cli_tls tls;
+	int code;
+
+	if (!extra)
+		extra = &none;
+	code = cli_commands_connect(args, cli_commands_deadline(args), !extra->no_token, &tls,
+	    &endpoint);
+	if (code != CLI_EXIT_OK)
+		return code;
+	endpoint.rpc.progress = extra->progress;
+	endpoint.rpc.progress_data = extra->progress_data;
+	code = cli_rpc_call(&endpoint.rpc, method, request, ret_reply, &status);
+	cli_endpoint_close(&endpoint);
+	cli_endpoint_tls_free(&tls);
+	if (code == GRPC_STATUS_OK)
+		return CLI_EXIT_OK;
+	if (extra->quiet)
+		code = cli_exit_from_status(code);
+	else
+		code = cli_commands_report(args, method, subject, args->target, code,
+		    status.message);
+	cli_rpc_status_clear(&status);
+	return code;
+}
+
+int cli_commands_done(const struct cli_args *args, int r, ProtobufCMessage *reply)
+{
+	if (reply)
+		protobuf_c_message_free_unpacked(reply, NULL);
 	if (r == 0)
 		return CLI_EXIT_OK;
 	cli_output_error(stderr, args->command_name, "cannot write the output", NULL, strerror(-r));
@@ -103,6 +154,8 @@ static int cli_commands_create_send(const struct cli_args *args, struct cli_keys
 	Containarium__V1__CreateContainerRequest__LabelsEntry entries[VALIDATE_LABELS_MAX];
 	Containarium__V1__CreateContainerRequest__LabelsEntry *entry_list[VALIDATE_LABELS_MAX];
 	Containarium__V1__CreateContainerResponse *reply;
+	struct cli_progress progress;
+	struct cli_call_extra extra = { .progress_data = &progress };
 	ProtobufCMessage *message = NULL;
 	int code, r;
 
@@ -125,7 +178,11 @@ static int cli_commands_create_send(const struct cli_args *args, struct cli_keys
 	}
 	request.labels = entry_list;
 	request.n_labels = args->n_labels;
-	code = cli_commands_call(args, METHOD_CREATE_CONTAINER, &request.base, args->username, &message);
+	cli_progress_start(&progress, "Creating", args->username);
+	extra.progress = progress.enabled ? cli_progress_tick : NULL;
+	code = cli_commands_call(args, METHOD_CREATE_CONTAINER, &request.base, args->username,
+	    &extra, &message);
+	cli_progress_end(&progress);
 	if (code != CLI_EXIT_OK)
 		return code;
 	reply = (void *)message;
@@ -165,7 +222,7 @@ int cli_commands_list(const struct cli_args *args)
 	}
 	request.label_filter = entry_list;
 	request.n_label_filter = args->n_labels;
-	code = cli_commands_call(args, METHOD_LIST_CONTAINERS, &request.base, NULL, &message);
+	code = cli_commands_call(args, METHOD_LIST_CONTAINERS, &request.base, NULL, NULL, &message);
 	if (code != CLI_EXIT_OK)
 		return code;
 	reply = (void *)message;
@@ -186,7 +243,7 @@ int cli_commands_info(const struct cli_args *args)
 	int code, r;
 
 	request.username = (char *)args->username;
-	code = cli_commands_call(args, METHOD_GET_CONTAINER, &request.base, args->username, &message);
+	code = cli_commands_call(args, METHOD_GET_CONTAINER, &request.base, args->username, NULL, &message);
 	if (code != CLI_EXIT_OK)
 		return code;
 	reply = (void *)message;
@@ -204,7 +261,7 @@ int cli_commands_delete(const struct cli_args *args)
 
 	request.username = (char *)args->username;
 	request.force = args->force;
-	code = cli_commands_call(args, METHOD_DELETE_CONTAINER, &request.base, args->username, &message);
+	code = cli_commands_call(args, METHOD_DELETE_CONTAINER, &request.base, args->username, NULL, &message);
 	if (code != CLI_EXIT_OK)
 		return code;
 	reply = (void *)message;
@@ -221,7 +278,7 @@ int cli_commands_start(const struct cli_args *args)
 	int code, r;
 
 	request.username = (char *)args->username;
-	code = cli_commands_call(args, METHOD_START_CONTAINER, &request.base, args->username, &message);
+	code = cli_commands_call(args, METHOD_START_CONTAINER, &request.base, args->username, NULL, &message);
 	if (code != CLI_EXIT_OK)
 		return code;
 	reply = (void *)message;
@@ -241,7 +298,7 @@ int cli_commands_stop(const struct cli_args *args)
 	request.username = (char *)args->username;
 	request.force = args->force;
 	request.timeout = args->stop_timeout_set ? (int32_t)args->stop_timeout : 0;
-	code = cli_commands_call(args, METHOD_STOP_CONTAINER, &request.base, args->username, &message);
+	code = cli_commands_call(args, METHOD_STOP_CONTAINER, &request.base, args->username, NULL, &message);
 	if (code != CLI_EXIT_OK)
 		return code;
 	reply = (void *)message;

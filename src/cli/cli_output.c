@@ -166,7 +166,71 @@ static const char *cli_output_cell(const char *s)
 	return s && s[0] ? s : "-";
 }
 
-/* ---- list table ---- */
+/* ---- tables ---- */
+
+/*
+ * Fills clean (n_rows * n_cols) with cleaned copies of cells and widths
+ * with each column's widest cell (span rows count for column 0 only).
+ * Returns 0 or -ENOMEM; the caller frees clean either way.
+ */
+static int cli_output_table_cells(size_t n_cols, size_t n_rows, const char *const *cells,
+    const bool *span, char **clean, size_t *widths)
+{
+	for (size_t row = 0; row < n_rows; row++)
+		for (size_t col = 0; col < n_cols; col++) {
+			size_t i = row * n_cols + col, width;
+
+			if (span && span[row] && col > 1)
+				continue;
+			clean[i] = cli_output_clean(cli_output_cell(cells[i]), 1);
+			if (!clean[i])
+				return -ENOMEM;
+			width = cli_output_width(clean[i]);
+			if ((!span || !span[row] || col == 0) && width > widths[col])
+				widths[col] = width;
+		}
+	return 0;
+}
+
+/* Writes one row of cleaned cells padded to widths; no trailing blanks. */
+static void cli_output_table_row(FILE *out, size_t n_cols, char *const *row,
+    const size_t *widths, bool span)
+{
+	size_t last = span ? 1 : n_cols - 1;
+
+	for (size_t col = 0; col <= last; col++) {
+		if (col == last) {
+			fprintf(out, "%s\n", row[col]);
+			break;
+		}
+		fprintf(out, "%s%*s", row[col],
+		    (int)(widths[col] - cli_output_width(row[col]) + CLI_OUTPUT_COLUMN_GAP), "");
+	}
+}
+
+int cli_output_table(FILE *out, size_t n_cols, size_t n_rows, const char *const *cells,
+    const bool *span)
+{
+	size_t *widths, n_cells = n_rows * n_cols;
+	char **clean;
+	int r;
+
+	if (n_cols < 2 || n_rows == 0)
+		return 0;
+	clean = calloc(n_cells, sizeof(*clean));
+	widths = calloc(n_cols, sizeof(*widths));
+	r = clean && widths ? cli_output_table_cells(n_cols, n_rows, cells, span, clean, widths)
+	    : -ENOMEM;
+	if (r == 0)
+		for (size_t row = 0; row < n_rows; row++)
+			cli_output_table_row(out, n_cols, clean + row * n_cols, widths,
+			    span && span[row]);
+	for (size_t i = 0; clean && i < n_cells; i++)
+		free(clean[i]);
+	free(clean);
+	free(widths);
+	return cli_output_status(out, r);
+}
 
 #define CLI_OUTPUT_LIST_COLUMNS 7
 
@@ -176,8 +240,13 @@ static const char *const cli_output_list_headers[CLI_OUTPUT_LIST_COLUMNS] = {
 
 /* Fills cells with the raw (uncleaned) strings of one container row. */
 static void cli_output_list_row(const Containarium__V1__Container *c,
-    const char *cells[CLI_OUTPUT_LIST_COLUMNS])
+    const char **cells)
 {
+	if (!c) {
+		for (size_t col = 0; col < CLI_OUTPUT_LIST_COLUMNS; col++)
+			cells[col] = "-";
+		return;
+	}
 	cells[0] = cli_output_cell(c->name);
 	cells[1] = cli_output_cell(c->username);
 	cells[2] = cli_output_state_label(c->state);
@@ -187,72 +256,134 @@ static void cli_output_list_row(const Containarium__V1__Container *c,
 	cells[6] = cli_output_cell(c->image);
 }
 
-/*
- * Fills cells (rows * COLUMNS, row 0 the header) with cleaned copies and
- * widths with each column's widest cell. Returns 0 or -ENOMEM; the caller
- * frees the cells either way.
- */
-static int cli_output_list_cells(const Containarium__V1__ListContainersResponse *reply,
-    char **cells, size_t widths[CLI_OUTPUT_LIST_COLUMNS])
-{
-	for (size_t row = 0; row <= reply->n_containers; row++) {
-		const char *raw[CLI_OUTPUT_LIST_COLUMNS];
-
-		if (row == 0)
-			memcpy(raw, cli_output_list_headers, sizeof(raw));
-		else if (reply->containers[row - 1])
-			cli_output_list_row(reply->containers[row - 1], raw);
-		else
-			for (size_t col = 0; col < CLI_OUTPUT_LIST_COLUMNS; col++)
-				raw[col] = "-";
-		for (size_t col = 0; col < CLI_OUTPUT_LIST_COLUMNS; col++) {
-			char *cell = cli_output_clean(raw[col], 1);
-			size_t width;
-
-			if (!cell)
-				return -ENOMEM;
-			cells[row * CLI_OUTPUT_LIST_COLUMNS + col] = cell;
-			width = cli_output_width(cell);
-			if (width > widths[col])
-				widths[col] = width;
-		}
-	}
-	return 0;
-}
-
-/* Writes one row of cleaned cells padded to widths; no trailing blanks. */
-static void cli_output_list_print_row(FILE *out, char *const *row, const size_t *widths)
-{
-	for (size_t col = 0; col < CLI_OUTPUT_LIST_COLUMNS; col++) {
-		if (col + 1 == CLI_OUTPUT_LIST_COLUMNS) {
-			fprintf(out, "%s\n", row[col]);
-			break;
-		}
-		fprintf(out, "%s%*s", row[col],
-		    (int)(widths[col] - cli_output_width(row[col]) + CLI_OUTPUT_COLUMN_GAP), "");
-	}
-}
-
 int cli_output_list_table(FILE *out, const Containarium__V1__ListContainersResponse *reply)
 {
-	size_t widths[CLI_OUTPUT_LIST_COLUMNS] = { 0 };
-	size_t n_cells = (reply->n_containers + 1) * CLI_OUTPUT_LIST_COLUMNS;
-	char **cells;
+	size_t n_rows = reply->n_containers + 1;
+	const char **cells;
 	int r;
 
 	if (reply->n_containers == 0)
 		return 0;
-	cells = calloc(n_cells, sizeof(*cells));
+	cells = calloc(n_rows * CLI_OUTPUT_LIST_COLUMNS, sizeof(*cells));
 	if (!cells)
 		return -ENOMEM;
-	r = cli_output_list_cells(reply, cells, widths);
-	if (r == 0)
-		for (size_t row = 0; row <= reply->n_containers; row++)
-			cli_output_list_print_row(out, cells + row * CLI_OUTPUT_LIST_COLUMNS, widths);
-	for (size_t i = 0; i < n_cells; i++)
-		free(cells[i]);
+	memcpy(cells, cli_output_list_headers, sizeof(cli_output_list_headers));
+	for (size_t i = 0; i < reply->n_containers; i++)
+		cli_output_list_row(reply->containers[i], cells + (i + 1) * CLI_OUTPUT_LIST_COLUMNS);
+	r = cli_output_table(out, CLI_OUTPUT_LIST_COLUMNS, n_rows, cells, NULL);
 	free(cells);
-	return cli_output_status(out, r);
+	return r;
+}
+
+/* Number of table rows list-all prints for servers. */
+static size_t cli_output_listall_rows(const struct cli_output_server *servers, size_t n)
+{
+	size_t rows = 1;
+
+	for (size_t i = 0; i < n; i++)
+		rows += servers[i].reply ? servers[i].reply->n_containers : 1;
+	return rows;
+}
+
+/*
+ * Fills the row of a server that did not answer: SERVER, then one span
+ * cell "ERROR STATUS: MESSAGE" kept in *text (the caller frees it).
+ */
+static int cli_output_listall_error_row(const struct cli_output_server *s, const char **cells,
+    char **text)
+{
+	if (asprintf(text, "ERROR %s: %s", s->status ? s->status : "UNKNOWN",
+	    s->message && s->message[0] ? s->message : "no answer") < 0)
+		return -ENOMEM;
+	cells[0] = s->server;
+	cells[1] = *text;
+	return 0;
+}
+
+int cli_output_listall_table(FILE *out, const struct cli_output_server *servers, size_t n)
+{
+	const size_t cols = CLI_OUTPUT_LIST_COLUMNS + 1;
+	size_t n_rows = cli_output_listall_rows(servers, n), row = 1;
+	const char **cells = calloc(n_rows * cols, sizeof(*cells));
+	bool *span = calloc(n_rows, sizeof(*span));
+	char **texts = calloc(n + 1, sizeof(*texts));
+	int r = cells && span && texts ? 0 : -ENOMEM;
+
+	if (r == 0) {
+		cells[0] = "SERVER";
+		memcpy(cells + 1, cli_output_list_headers, sizeof(cli_output_list_headers));
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (!servers[i].reply) {
+			span[row] = true;
+			r = cli_output_listall_error_row(&servers[i], cells + row++ * cols, &texts[i]);
+			continue;
+		}
+		for (size_t j = 0; j < servers[i].reply->n_containers; j++, row++) {
+			cells[row * cols] = servers[i].server;
+			cli_output_list_row(servers[i].reply->containers[j], cells + row * cols + 1);
+		}
+	}
+	if (r == 0)
+		r = cli_output_table(out, cols, n_rows, cells, span);
+	for (size_t i = 0; texts && i < n; i++)
+		free(texts[i]);
+	free(texts);
+	free(span);
+	free(cells);
+	return r;
+}
+
+/* ---- metrics table ---- */
+
+#define CLI_OUTPUT_METRICS_COLUMNS 7
+#define CLI_OUTPUT_METRICS_CELL 32
+
+/* Fills the cell texts of one metrics row into bufs. */
+static void cli_output_metrics_row(const Containarium__V1__ContainerMetrics *m,
+    char bufs[][CLI_OUTPUT_METRICS_CELL], const char **cells)
+{
+	cells[0] = cli_output_cell(m ? m->name : NULL);
+	if (!m) {
+		for (size_t col = 1; col < CLI_OUTPUT_METRICS_COLUMNS; col++)
+			cells[col] = "-";
+		return;
+	}
+	if (isfinite(m->cpu_usage_percent))
+		(void)snprintf(bufs[0], CLI_OUTPUT_METRICS_CELL, "%.1f%%", m->cpu_usage_percent);
+	else
+		(void)snprintf(bufs[0], CLI_OUTPUT_METRICS_CELL, "-");
+	(void)cli_output_format_bytes(m->memory_usage_bytes, bufs[1], CLI_OUTPUT_METRICS_CELL);
+	(void)cli_output_format_bytes(m->disk_usage_bytes, bufs[2], CLI_OUTPUT_METRICS_CELL);
+	(void)cli_output_format_bytes(m->network_rx_bytes, bufs[3], CLI_OUTPUT_METRICS_CELL);
+	(void)cli_output_format_bytes(m->network_tx_bytes, bufs[4], CLI_OUTPUT_METRICS_CELL);
+	(void)snprintf(bufs[5], CLI_OUTPUT_METRICS_CELL, "%" PRId32, m->process_count);
+	for (size_t col = 1; col < CLI_OUTPUT_METRICS_COLUMNS; col++)
+		cells[col] = bufs[col - 1];
+}
+
+int cli_output_metrics_table(FILE *out, const Containarium__V1__GetMetricsResponse *reply)
+{
+	static const char *const headers[CLI_OUTPUT_METRICS_COLUMNS] = {
+		"NAME", "CPU", "MEMORY", "DISK", "RX", "TX", "PROCS",
+	};
+	size_t n_rows = reply->n_metrics + 1;
+	const char **cells = calloc(n_rows * CLI_OUTPUT_METRICS_COLUMNS, sizeof(*cells));
+	char (*bufs)[CLI_OUTPUT_METRICS_CELL] = calloc(n_rows * (CLI_OUTPUT_METRICS_COLUMNS - 1),
+	    CLI_OUTPUT_METRICS_CELL);
+	int r = -ENOMEM;
+
+	if (cells && bufs) {
+		memcpy(cells, headers, sizeof(headers));
+		for (size_t i = 0; i < reply->n_metrics; i++)
+			cli_output_metrics_row(reply->metrics[i],
+			    bufs + i * (CLI_OUTPUT_METRICS_COLUMNS - 1),
+			    cells + (i + 1) * CLI_OUTPUT_METRICS_COLUMNS);
+		r = cli_output_table(out, CLI_OUTPUT_METRICS_COLUMNS, n_rows, cells, NULL);
+	}
+	free(bufs);
+	free(cells);
+	return r;
 }
 
 /* ---- JSON ---- */
@@ -403,7 +534,7 @@ static json_t *cli_output_container_json(const Containarium__V1__Container *c, b
 }
 
 /* Returns the metrics object of the schema, json_null() for NULL, or NULL. */
-static json_t *cli_output_metrics_json(const Containarium__V1__ContainerMetrics *m)
+static json_t *cli_output_metrics_object(const Containarium__V1__ContainerMetrics *m)
 {
 	json_t *obj;
 	int r = 0;
@@ -413,6 +544,7 @@ static json_t *cli_output_metrics_json(const Containarium__V1__ContainerMetrics 
 	obj = json_object();
 	if (!obj)
 		return NULL;
+	r |= json_object_set_new(obj, "name", cli_output_json_string(m->name));
 	r |= json_object_set_new(obj, "cpu_usage_percent", cli_output_json_real(m->cpu_usage_percent));
 	r |= json_object_set_new(obj, "memory_usage_bytes", json_integer(m->memory_usage_bytes));
 	r |= json_object_set_new(obj, "memory_limit_bytes", json_integer(m->memory_limit_bytes));
@@ -464,7 +596,7 @@ int cli_output_info_json(FILE *out, const Containarium__V1__GetContainerResponse
 	int r = 0;
 
 	r |= json_object_set_new(root, "container", cli_output_container_json(reply->container, true));
-	r |= json_object_set_new(root, "metrics", cli_output_metrics_json(reply->metrics));
+	r |= json_object_set_new(root, "metrics", cli_output_metrics_object(reply->metrics));
 	return cli_output_json_write(out, root, r);
 }
 
@@ -707,6 +839,175 @@ int cli_output_lifecycle_text(FILE *out, const char *verb, const char *message,
 	if (r == 0 && container)
 		r = cli_output_kv(out, "state:", cli_output_state_label(container->state));
 	return cli_output_status(out, r);
+}
+
+/* ---- metrics, system info, SSH keys, login, list-all ---- */
+
+int cli_output_metrics_json(FILE *out, const Containarium__V1__GetMetricsResponse *reply)
+{
+	json_t *root = json_object(), *array = json_array();
+	int r = 0;
+
+	for (size_t i = 0; array && r == 0 && i < reply->n_metrics; i++)
+		r = json_array_append_new(array, cli_output_metrics_object(reply->metrics[i]));
+	r |= json_object_set_new(root, "metrics", array);
+	return cli_output_json_write(out, root, r);
+}
+
+int cli_output_system_info_json(FILE *out, const Containarium__V1__GetSystemInfoResponse *reply)
+{
+	const Containarium__V1__SystemInfo *i = reply->info;
+	json_t *root = json_object(), *obj = i ? json_object() : json_null();
+	int r = obj ? 0 : -1;
+
+	if (i && obj) {
+		r |= json_object_set_new(obj, "hostname", cli_output_json_string(i->hostname));
+		r |= json_object_set_new(obj, "os", cli_output_json_string(i->os));
+		r |= json_object_set_new(obj, "kernel_version", cli_output_json_string(i->kernel_version));
+		r |= json_object_set_new(obj, "incus_version", cli_output_json_string(i->incus_version));
+		r |= json_object_set_new(obj, "total_cpus", json_integer(i->total_cpus));
+		r |= json_object_set_new(obj, "total_memory_bytes", json_integer(i->total_memory_bytes));
+		r |= json_object_set_new(obj, "available_memory_bytes",
+		    json_integer(i->available_memory_bytes));
+		r |= json_object_set_new(obj, "total_disk_bytes", json_integer(i->total_disk_bytes));
+		r |= json_object_set_new(obj, "available_disk_bytes",
+		    json_integer(i->available_disk_bytes));
+		r |= json_object_set_new(obj, "containers_running", json_integer(i->containers_running));
+		r |= json_object_set_new(obj, "containers_stopped", json_integer(i->containers_stopped));
+		r |= json_object_set_new(obj, "containers_total", json_integer(i->containers_total));
+		r |= json_object_set_new(obj, "uptime_seconds", json_integer(i->uptime_seconds));
+	}
+	r |= json_object_set_new(root, "info", obj);
+	return cli_output_json_write(out, root, r);
+}
+
+/* Writes "key: N" for an integer. */
+static int cli_output_kv_int(FILE *out, const char *key, int64_t value)
+{
+	char buf[32];
+
+	(void)snprintf(buf, sizeof(buf), "%" PRId64, value);
+	return cli_output_kv(out, key, buf);
+}
+
+int cli_output_system_info_text(FILE *out, const Containarium__V1__GetSystemInfoResponse *reply)
+{
+	const Containarium__V1__SystemInfo *i = reply->info;
+	char a[32], b[32], mem[80], disk[80];
+	int r = 0;
+
+	if (!i)
+		return cli_output_status(out, 0);
+	(void)snprintf(mem, sizeof(mem), "%s available of %s",
+	    cli_output_format_bytes(i->available_memory_bytes, a, sizeof(a)),
+	    cli_output_format_bytes(i->total_memory_bytes, b, sizeof(b)));
+	(void)snprintf(disk, sizeof(disk), "%s available of %s",
+	    cli_output_format_bytes(i->available_disk_bytes, a, sizeof(a)),
+	    cli_output_format_bytes(i->total_disk_bytes, b, sizeof(b)));
+	r |= cli_output_kv(out, "hostname:", i->hostname);
+	r |= cli_output_kv(out, "os:", i->os);
+	r |= cli_output_kv(out, "kernel:", i->kernel_version);
+	r |= cli_output_kv(out, "incus:", i->incus_version);
+	r |= cli_output_kv_int(out, "cpus:", i->total_cpus);
+	r |= cli_output_kv(out, "memory:", mem);
+	r |= cli_output_kv(out, "disk:", disk);
+	r |= cli_output_kv_int(out, "running:", i->containers_running);
+	r |= cli_output_kv_int(out, "stopped:", i->containers_stopped);
+	r |= cli_output_kv_int(out, "containers:", i->containers_total);
+	r |= cli_output_kv_int(out, "uptime:", i->uptime_seconds);
+	return cli_output_status(out, r ? -ENOMEM : 0);
+}
+
+int cli_output_sshkey_text(FILE *out, const char *message, int32_t total_keys)
+{
+	int r = cli_output_message(out, message);
+
+	if (r == 0)
+		r = cli_output_kv_int(out, "total_keys:", total_keys);
+	return cli_output_status(out, r);
+}
+
+int cli_output_sshkey_json(FILE *out, const char *message, int32_t total_keys)
+{
+	json_t *root = json_object();
+	int r = 0;
+
+	r |= json_object_set_new(root, "message", cli_output_json_string(message));
+	r |= json_object_set_new(root, "total_keys", json_integer(total_keys));
+	return cli_output_json_write(out, root, r);
+}
+
+int cli_output_login_json(FILE *out, const char *server, const char *username,
+    int64_t expires_at)
+{
+	json_t *root = json_object();
+	int r = 0;
+
+	r |= json_object_set_new(root, "server", cli_output_json_string(server));
+	r |= json_object_set_new(root, "username", cli_output_json_string(username));
+	r |= json_object_set_new(root, "expires_at", json_integer(expires_at));
+	return cli_output_json_write(out, root, r);
+}
+
+int cli_output_logout_json(FILE *out, const char *server, bool removed)
+{
+	json_t *root = json_object();
+	int r = 0;
+
+	r |= json_object_set_new(root, "server", cli_output_json_string(server));
+	r |= json_object_set_new(root, "removed", json_boolean(removed));
+	return cli_output_json_write(out, root, r);
+}
+
+/* Returns the "servers" entry of one list-all server, or NULL. */
+static json_t *cli_output_listall_server_json(const struct cli_output_server *s)
+{
+	json_t *obj = json_object();
+	int r = obj ? 0 : -1;
+
+	r |= json_object_set_new(obj, "server", cli_output_json_string(s->server));
+	r |= json_object_set_new(obj, "status", json_string(s->reply ? "OK"
+	    : s->status ? s->status : "UNKNOWN"));
+	r |= json_object_set_new(obj, "message", cli_output_json_string(s->reply ? "" : s->message));
+	r |= json_object_set_new(obj, "total_count",
+	    json_integer(s->reply ? s->reply->total_count : 0));
+	if (r) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Appends server's containers, each with a "server" field, to array. */
+static int cli_output_listall_containers_json(json_t *array, const struct cli_output_server *s)
+{
+	int r = 0;
+
+	for (size_t j = 0; r == 0 && s->reply && j < s->reply->n_containers; j++) {
+		json_t *c = cli_output_container_json(s->reply->containers[j], false);
+
+		if (!c || !json_is_object(c)) {
+			json_decref(c);
+			continue;
+		}
+		r |= json_object_set_new(c, "server", cli_output_json_string(s->server));
+		r |= json_array_append_new(array, c);
+	}
+	return r;
+}
+
+int cli_output_listall_json(FILE *out, const struct cli_output_server *servers, size_t n)
+{
+	json_t *root = json_object(), *list = json_array(), *containers = json_array();
+	int r = root && list && containers ? 0 : -1;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		r |= json_array_append_new(list, cli_output_listall_server_json(&servers[i]));
+		r |= cli_output_listall_containers_json(containers, &servers[i]);
+	}
+	r |= json_object_set_new(root, "servers", list);
+	r |= json_object_set_new(root, "containers", containers);
+	return cli_output_json_write(out, root, r);
 }
 
 /* ---- errors ---- */

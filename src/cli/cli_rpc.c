@@ -11,6 +11,7 @@
  */
 #include "cli_rpc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,18 +67,35 @@ const char *cli_rpc_status_name(int code)
 	return cli_rpc_status_names[code];
 }
 
+/* Drops grpc's own log lines: the CLI reports one line per failure. */
+static void cli_rpc_log_discard(gpr_log_func_args *args)
+{
+	(void)args;
+}
+
+/* Set by cli_rpc_hold() before any thread starts; read by the calls. */
+static bool cli_rpc_held;
+
+void cli_rpc_hold(bool verbose)
+{
+	cli_rpc_held = true;
+	if (!verbose)
+		gpr_set_log_function(cli_rpc_log_discard);
+	grpc_init();
+}
+
+void cli_rpc_release(void)
+{
+	grpc_shutdown_blocking();
+	cli_rpc_held = false;
+}
+
 void cli_rpc_status_clear(struct cli_rpc_status *status)
 {
 	if (!status)
 		return;
 	free(status->message);
 	status->message = NULL;
-}
-
-/* Drops grpc's own log lines: the CLI reports one line per failure. */
-static void cli_rpc_log_discard(gpr_log_func_args *args)
-{
-	(void)args;
 }
 
 /*
@@ -135,6 +153,20 @@ static void cli_rpc_call_free(struct cli_rpc_call *c)
 		grpc_channel_credentials_release(c->credentials);
 }
 
+/* Returns the channel credentials endpoint asks for, or NULL. */
+static grpc_channel_credentials *cli_rpc_credentials(const struct cli_rpc_endpoint *endpoint)
+{
+	grpc_ssl_pem_key_cert_pair pair = {
+		.private_key = endpoint->key_pem,
+		.cert_chain = endpoint->cert_pem,
+	};
+
+	if (!endpoint->tls)
+		return grpc_insecure_credentials_create();
+	return grpc_ssl_credentials_create(endpoint->root_pem,
+	    endpoint->cert_pem && endpoint->key_pem ? &pair : NULL, NULL, NULL);
+}
+
 /*
  * Opens the channel, queue and call of method at endpoint into c.
  * Returns 0, or -1 when grpc refused (a target it cannot parse).
@@ -151,7 +183,7 @@ static int cli_rpc_call_open(struct cli_rpc_call *c, const struct cli_rpc_endpoi
 
 	c->deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	    gpr_time_from_seconds(endpoint->timeout, GPR_TIMESPAN));
-	c->credentials = grpc_insecure_credentials_create();
+	c->credentials = cli_rpc_credentials(endpoint);
 	c->channel = grpc_channel_create(endpoint->target, c->credentials, &args);
 	c->queue = grpc_completion_queue_create_for_next(NULL);
 	if (!c->credentials || !c->channel || !c->queue)
@@ -174,18 +206,58 @@ static int cli_rpc_encode(struct cli_rpc_call *c, const ProtobufCMessage *reques
 }
 
 /*
- * Starts the six-operation batch and waits for it. Returns 0 when it
- * completed (c->code then holds the call's status), -1 when grpc refused
- * to start it.
+ * Waits for the batch tagged tag until the deadline and a grace period,
+ * calling endpoint's progress callback every CLI_RPC_PROGRESS_MS. Returns
+ * the last event (GRPC_QUEUE_TIMEOUT when the wait ran out).
  */
-static int cli_rpc_run(struct cli_rpc_call *c)
+static grpc_event cli_rpc_wait(struct cli_rpc_call *c, const struct cli_rpc_endpoint *endpoint)
+{
+	gpr_timespec limit = gpr_time_add(c->deadline,
+	    gpr_time_from_seconds(CLI_RPC_GRACE_SECONDS, GPR_TIMESPAN));
+	grpc_event ev;
+
+	for (;;) {
+		gpr_timespec until = limit;
+
+		if (endpoint->progress) {
+			until = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+			    gpr_time_from_millis(CLI_RPC_PROGRESS_MS, GPR_TIMESPAN));
+			if (gpr_time_cmp(until, limit) > 0)
+				until = limit;
+		}
+		ev = grpc_completion_queue_next(c->queue, until, NULL);
+		if (ev.type != GRPC_QUEUE_TIMEOUT || gpr_time_cmp(until, limit) >= 0)
+			return ev;
+		endpoint->progress(endpoint->progress_data);
+	}
+}
+
+/*
+ * Starts the six-operation batch, with the bearer token of endpoint as
+ * metadata, and waits for it. Returns 0 when it completed (c->code then
+ * holds the call's status), -1 when grpc refused to start it.
+ */
+static int cli_rpc_run(struct cli_rpc_call *c, const struct cli_rpc_endpoint *endpoint)
 {
 	static int tag;
+	grpc_metadata auth = { .key = grpc_slice_from_static_string("authorization") };
 	grpc_op ops[6];
 	grpc_event ev;
+	int r;
 
 	memset(ops, 0, sizeof(ops));
 	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	if (endpoint->token) {
+		char *value = NULL;
+
+		if (asprintf(&value, "Bearer %s", endpoint->token) < 0)
+			return -1;
+		auth.value = grpc_slice_from_copied_string(value);
+		explicit_bzero(value, strlen(value));
+		free(value);
+		ops[0].data.send_initial_metadata.count = 1;
+		ops[0].data.send_initial_metadata.metadata = &auth;
+	}
 	ops[1].op = GRPC_OP_SEND_MESSAGE;
 	ops[1].data.send_message.send_message = c->request;
 	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
@@ -197,10 +269,11 @@ static int cli_rpc_run(struct cli_rpc_call *c)
 	ops[5].data.recv_status_on_client.trailing_metadata = &c->trailing_metadata;
 	ops[5].data.recv_status_on_client.status = &c->code;
 	ops[5].data.recv_status_on_client.status_details = &c->details;
-	if (grpc_call_start_batch(c->call, ops, 6, &tag, NULL) != GRPC_CALL_OK)
+	r = grpc_call_start_batch(c->call, ops, 6, &tag, NULL);
+	grpc_slice_unref(auth.value);
+	if (r != GRPC_CALL_OK)
 		return -1;
-	ev = grpc_completion_queue_next(c->queue, gpr_time_add(c->deadline,
-	    gpr_time_from_seconds(CLI_RPC_GRACE_SECONDS, GPR_TIMESPAN)), NULL);
+	ev = cli_rpc_wait(c, endpoint);
 	if (ev.type == GRPC_QUEUE_TIMEOUT) {
 		(void)grpc_call_cancel_with_status(c->call, GRPC_STATUS_DEADLINE_EXCEEDED,
 		    "no answer within the deadline", NULL);
@@ -248,7 +321,7 @@ int cli_rpc_call(const struct cli_rpc_endpoint *endpoint, const struct method_in
 	if (request->descriptor != method->request)
 		return cli_rpc_status_local(status, GRPC_STATUS_INTERNAL,
 		    "client: request of the wrong type");
-	if (!endpoint->verbose)
+	if (!endpoint->verbose && !cli_rpc_held)
 		gpr_set_log_function(cli_rpc_log_discard);
 	grpc_init();
 	grpc_metadata_array_init(&c.initial_metadata);
@@ -258,7 +331,7 @@ int cli_rpc_call(const struct cli_rpc_endpoint *endpoint, const struct method_in
 		    "client: cannot open a channel to this address");
 	else if (cli_rpc_encode(&c, request) < 0)
 		code = cli_rpc_status_local(status, GRPC_STATUS_INTERNAL, "client: out of memory");
-	else if (cli_rpc_run(&c) < 0)
+	else if (cli_rpc_run(&c, endpoint) < 0)
 		code = cli_rpc_status_local(status, GRPC_STATUS_INTERNAL,
 		    "client: the call could not complete");
 	else if (c.code != GRPC_STATUS_OK)

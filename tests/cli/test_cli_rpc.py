@@ -11,97 +11,12 @@ the .proto files); the CLI is the real C code, run as a process:
 Run:  /usr/bin/python3 -m pytest -v tests/cli
       BUILD=build-asan SANITIZE=address,undefined /usr/bin/python3 -m pytest -v tests/cli
 """
-import base64
 import json
-import os
-import socket
-import struct
-import subprocess
-import sys
 import time
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-PYTHON = "/usr/bin/python3"
-
-
-@pytest.fixture(scope="session")
-def cli():
-    """Path of the CLI binary under test."""
-    if os.environ.get("CLI_BIN"):
-        return os.environ["CLI_BIN"]
-    build = os.environ.get("BUILD", "build-cli")
-    cmd = ["make", "-s", "-f", "Makefile", "-f", "tests/cli/driver.mk",
-           "BUILD=" + build, "cli-driver"]
-    if os.environ.get("SANITIZE"):
-        cmd.append("SANITIZE=" + os.environ["SANITIZE"])
-    subprocess.run(cmd, cwd=ROOT, check=True)
-    return os.path.join(ROOT, build, "tests", "cli_driver")
-
-
-class Server:
-    def __init__(self, proc, port, unix, log):
-        self.proc, self.port, self.unix, self.log = proc, port, unix, log
-
-    @property
-    def tcp(self):
-        return "127.0.0.1:%d" % self.port
-
-    def calls(self):
-        """Names of the calls received so far, in order."""
-        try:
-            with open(self.log, encoding="utf-8") as f:
-                return f.read().split()
-        except FileNotFoundError:
-            return []
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """A running fake_server.py on 127.0.0.1:<free port> and a unix socket."""
-    tmp = tmp_path_factory.mktemp("fake-server")
-    stubs = tmp / "stubs"
-    stubs.mkdir()
-    sys.path.insert(0, HERE)
-    import fake_server
-    fake_server.generate_stubs(str(stubs))
-    unix, log = str(tmp / "containarium.sock"), str(tmp / "calls.log")
-    proc = subprocess.Popen(
-        [PYTHON, os.path.join(HERE, "fake_server.py"), "--unix", unix,
-         "--stubs", str(stubs), "--log", log],
-        stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    assert line.startswith("PORT "), "fake server did not start: %r" % line
-    yield Server(proc, int(line.split()[1]), unix, log)
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def run(cli, *args, env=None, timeout=30):
-    """Runs the CLI with args; returns the CompletedProcess (text mode)."""
-    full_env = {k: v for k, v in os.environ.items() if k != "CONTAINARIUM_SERVER"}
-    # Under SANITIZE=address: ignore c-ares's own leak, print nothing extra.
-    full_env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % os.path.join(
-        HERE, "lsan.supp")
-    full_env.update(env or {})
-    return subprocess.run([cli] + list(args), capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on (just closed)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def ed25519_key(comment, seed):
-    """A syntactically valid OpenSSH ed25519 public key line."""
-    kind = b"ssh-ed25519"
-    blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", 32) + bytes([seed]) * 32
-    return "ssh-ed25519 %s %s" % (base64.b64encode(blob).decode(), comment)
+from conftest import ed25519_key, free_port, run
 
 
 # ---- list ----
@@ -303,7 +218,20 @@ def test_slow_server_is_deadline_exceeded(cli, server):
     (["info"], "missing argument USER"),
     (["list", "--state", "sleeping"], "--state"),
     (["list", "--user", "Root"], "--user"),
-    (["list", "--timeout", "5"], "--timeout goes before the command"),
+    (["remote", "list"], "missing argument HOST:PORT"),
+    (["remote"], "missing command after 'remote'"),
+    (["remote", "version"], "does not take 'remote'"),
+    (["remote", "info", "bad host", "alice"], "not a server address"),
+    (["ssh-key", "add", "alice"], "missing argument KEYFILE"),
+    (["ssh-key", "copy", "alice", "f"], "unknown subcommand"),
+    (["user", "list", "alice"], 'unexpected argument "alice"'),
+    (["user", "add"], "missing argument USER"),
+    (["user", "add", "bob", "--role", "god"], "--role"),
+    (["list-all"], "give either --servers or --servers-file"),
+    (["list-all", "--servers", "a:1,b c:2"], "not a server address"),
+    (["list", "--cert", "c.pem"], "--cert and --key go together"),
+    (["ssh-config", "--jump-user", "Bad!"], "--jump-user"),
+    (["metrics", "alice", "bob"], 'unexpected argument "bob"'),
     (["--timeout", "0", "list"], "--timeout"),
     (["--timeout", "abc", "list"], "--timeout"),
     (["--output", "yaml", "list"], "--output"),
@@ -405,8 +333,8 @@ def test_delete_start_stop(cli, server):
 # ---- help, version ----
 
 @pytest.mark.parametrize("args,first", [
-    (["help"], "Usage: containarium [--server"),
-    (["--help"], "Usage: containarium [--server"),
+    (["help"], "Usage: containarium [OPTIONS] COMMAND"),
+    (["--help"], "Usage: containarium [OPTIONS] COMMAND"),
     (["help", "create"], "Usage: containarium create USER"),
     (["create", "--help"], "Usage: containarium create USER"),
     (["stop", "-h"], "Usage: containarium stop USER"),

@@ -296,7 +296,7 @@ static void test_usage_errors(void **state)
 	assert_refused(ARGV("list", "--force"), "unknown option");
 	assert_refused(ARGV("list", "--image", "x"), "unknown option");
 	assert_refused(ARGV("--force", "list"), "unknown option");
-	assert_refused(ARGV("list", "--timeout", "5"), "before the command");
+	assert_refused(ARGV("version", "--timeout", "5"), "unknown option");
 	assert_refused(ARGV("info"), "missing argument USER");
 	assert_refused(ARGV("create", "--cpu", "2"), "missing argument USER");
 	assert_refused(ARGV("info", "alice", "bob"), "unexpected argument \"bob\"");
@@ -310,6 +310,72 @@ static void test_usage_errors(void **state)
 	/* the command is known even when its arguments are not: for the hint */
 	assert_int_equal(parse(ARGV("stop", "--bogus"), &a), -EINVAL);
 	assert_string_equal(a.command_name, "stop");
+}
+
+static void test_remote_and_new_commands(void **state)
+{
+	struct cli_args a;
+
+	(void)state;
+	assert_int_equal(parse(ARGV("remote", "create", "jump-1:50051", "alice", "--ssh-key",
+	    "/k.pub"), &a), 0);
+	assert_int_equal(a.command, CLI_COMMAND_CREATE);
+	assert_true(a.remote);
+	assert_string_equal(a.target, "jump-1:50051");
+	assert_string_equal(a.username, "alice");
+	assert_string_equal(a.ssh_key_files[0], "/k.pub");
+	assert_int_equal(parse(ARGV("remote", "list", "jump-2"), &a), 0);
+	assert_string_equal(a.target, "jump-2:50051");
+	assert_int_equal(parse(ARGV("remote", "info", "--output", "json", "jump-3:1", "bob"), &a), 0);
+	assert_string_equal(a.target, "jump-3:1");
+	assert_string_equal(a.username, "bob");
+	assert_int_equal(a.output, CLI_OUTPUT_JSON);
+	/* remote HOST:PORT wins over the environment */
+	assert_int_equal(parse_env(ARGV("remote", "list", "h:2"), "e:1", &a), 0);
+	assert_string_equal(a.target, "h:2");
+	assert_int_equal(parse(ARGV("ssh-key", "remove", "carol", "/id.pub"), &a), 0);
+	assert_int_equal(a.sub, CLI_SUB_REMOVE);
+	assert_string_equal(a.ssh_key_file, "/id.pub");
+	assert_int_equal(parse(ARGV("user", "add", "dan", "--role", "VIEWER",
+	    "--generate-api-key"), &a), 0);
+	assert_int_equal(a.sub, CLI_SUB_ADD);
+	assert_int_equal(a.role, 3);
+	assert_true(a.generate_api_key);
+	assert_int_equal(parse(ARGV("user", "list"), &a), 0);
+	assert_null(a.username);
+	assert_int_equal(parse(ARGV("list-all", "--servers", "a:1,b:2", "--timeout", "3"), &a), 0);
+	assert_string_equal(a.servers, "a:1,b:2");
+	assert_int_equal(a.timeout, 3);
+	assert_int_equal(cli_commands_deadline(&a), 3);
+	assert_int_equal(parse(ARGV("remote", "list-all", "--servers-file", "/s"), &a), 0);
+	assert_false(a.remote);
+	a.timeout = 0;
+	assert_int_equal(cli_commands_deadline(&a), CLI_COMMANDS_TIMEOUT_LIST_ALL);
+	assert_int_equal(parse(ARGV("list", "--ca", "/ca", "--cert", "/c", "--key", "/k",
+	    "--insecure"), &a), 0);
+	assert_string_equal(a.ca_file, "/ca");
+	assert_true(a.insecure);
+	assert_int_equal(parse(ARGV("metrics"), &a), 0);
+	assert_null(a.username);
+	assert_int_equal(parse(ARGV("ssh-config", "--jump-user", "ops"), &a), 0);
+	assert_string_equal(a.jump_user, "ops");
+	assert_int_equal(parse(ARGV("login", "alice", "--password-stdin"), &a), 0);
+	assert_true(a.password_stdin);
+
+	assert_refused(ARGV("remote"), "missing command");
+	assert_refused(ARGV("remote", "list"), "missing argument HOST:PORT");
+	assert_refused(ARGV("remote", "help"), "does not take 'remote'");
+	assert_refused(ARGV("remote", "info", "a b", "x"), "not a server address");
+	assert_refused(ARGV("ssh-key", "list", "alice", "/f"), "unknown subcommand");
+	assert_refused(ARGV("ssh-key", "add", "alice"), "missing argument KEYFILE");
+	assert_refused(ARGV("ssh-key", "add", "Alice", "/f"), "USER");
+	assert_refused(ARGV("user", "passwd"), "missing argument USER");
+	assert_refused(ARGV("user", "list", "x"), "unexpected argument");
+	assert_refused(ARGV("list-all"), "--servers");
+	assert_refused(ARGV("list-all", "--servers", "a", "--servers-file", "f"), "--servers");
+	assert_refused(ARGV("list", "--key", "/k"), "go together");
+	assert_refused(ARGV("list", "--ca", ""), "--ca");
+	assert_refused(ARGV("create", "alice", "--role", "admin"), "unknown option");
 }
 
 static void test_limits(void **state)
@@ -449,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_help_forms),
 		cmocka_unit_test(test_bad_values_name_the_flag),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_remote_and_new_commands),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_parse_helpers),

@@ -516,6 +516,48 @@ static void test_write_error_is_reported(void **state)
 	(void)fclose(f);
 }
 
+/* list-all: merged rows with SERVER, an error row spanning the rest. */
+static void test_listall_table_and_json(void **state)
+{
+	struct fixture_container a, b;
+	Containarium__V1__Container *list_a[1] = { &a.c }, *list_b[1] = { &b.c };
+	Containarium__V1__ListContainersResponse ra = CONTAINARIUM__V1__LIST_CONTAINERS_RESPONSE__INIT;
+	Containarium__V1__ListContainersResponse rb = CONTAINARIUM__V1__LIST_CONTAINERS_RESPONSE__INIT;
+	struct cli_output_server servers[3] = {
+		{ .server = "jump-1:50051", .reply = &ra },
+		{ .server = "jump-2:50051", .status = "UNAVAILABLE", .message = "refused\x1b[2J" },
+		{ .server = "j3:1", .reply = &rb },
+	};
+	struct capture out;
+	json_t *doc;
+
+	(void)state;
+	fixture_init(&a, "alice", "alice-container", RUNNING, "10.0.0.1", "4", "4GB", "u:24");
+	fixture_init(&b, "bob", "bob-container", STOPPED, "", "2", "1GB", "d:12");
+	ra.containers = list_a, ra.n_containers = 1, ra.total_count = 1;
+	rb.containers = list_b, rb.n_containers = 1, rb.total_count = 1;
+	capture_open(&out);
+	assert_int_equal(cli_output_listall_table(out.f, servers, 3), 0);
+	assert_string_equal(capture_close(&out),
+	    "SERVER         NAME              USER    STATE     IPV4       CPU   MEMORY   IMAGE\n"
+	    "jump-1:50051   alice-container   alice   RUNNING   10.0.0.1   4     4GB      u:24\n"
+	    "jump-2:50051   ERROR UNAVAILABLE: refused?[2J\n"
+	    "j3:1           bob-container     bob     STOPPED   -          2     1GB      d:12\n");
+	capture_free(&out);
+
+	capture_open(&out);
+	assert_int_equal(cli_output_listall_json(out.f, servers, 3), 0);
+	doc = json_loads(capture_close(&out), 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(doc, "servers"), 1), "status")), "UNAVAILABLE");
+	assert_int_equal(json_array_size(json_object_get(doc, "containers")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(doc, "containers"), 1), "server")), "j3:1");
+	json_decref(doc);
+	capture_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_write_error_is_reported),
+		cmocka_unit_test(test_listall_table_and_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
