@@ -12,7 +12,8 @@ with h2load (nghttp2's load generator, an independent HTTP/2 client):
 For each: unary calls on one connection with 1 and with 16 concurrent
 streams (requests per second, p50 and p99 latency from h2load's per-request
 log), and new connections each making one call (mean time to the first
-response byte, which includes the TCP and TLS handshakes).
+response byte, which includes the TCP and TLS handshakes). Every mode runs
+--rounds times, interleaved with the others, and the median is printed.
 
 Figures are printed, not asserted. Usage:
   bench_tls.py BENCH_SERVER [--requests N] [--connections N]
@@ -71,6 +72,18 @@ def field(out, name):
     return "?"
 
 
+def milliseconds(text):
+    """h2load's '12.5ms', '830us' or '1.2s' in milliseconds."""
+    for unit, scale in (("ms", 1.0), ("us", 0.001), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[:-len(unit)]) * scale
+    return float("nan")
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
 def qps(out):
     for line in out.splitlines():
         if line.startswith("finished in"):
@@ -93,8 +106,7 @@ def bench_mode(server, mode, cert, key, d, requests, connections):
             lat = latencies_us(log)
             rows.append((streams, qps(out), percentile(lat, 50), percentile(lat, 99)))
         out = h2load(url, body, log, connections, connections, 1)
-        first_byte = field(out, "time to 1st byte:")
-        return rows, first_byte
+        return rows, milliseconds(field(out, "time to 1st byte:"))
     finally:
         proc.kill()
         proc.wait()
@@ -105,6 +117,8 @@ def main():
     ap.add_argument("server")
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--connections", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="runs of every mode, interleaved; the median is printed")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         cert, key = make_certificates(d)
@@ -112,11 +126,15 @@ def main():
             f.write(b"\0\0\0\0\0")                      # an empty gRPC message
         print(f"{'mode':<11} {'streams':>7} {'calls/s':>9} {'p50 us':>7} {'p99 us':>7}"
               f"   new connection: time to 1st byte ({a.connections} at once)")
+        runs = {mode: [] for mode in MODES}
+        for _ in range(a.rounds):
+            for mode in MODES:
+                runs[mode].append(bench_mode(a.server, mode, cert, key, d,
+                                             a.requests, a.connections))
         for mode in MODES:
-            rows, first_byte = bench_mode(a.server, mode, cert, key, d,
-                                          a.requests, a.connections)
-            for i, (streams, rate, p50, p99) in enumerate(rows):
-                extra = f"   {first_byte}" if i == 0 else ""
+            for i, streams in enumerate((1, 16)):
+                rate, p50, p99 = (median([r[0][i][k] for r in runs[mode]]) for k in (1, 2, 3))
+                extra = ("   %.2fms" % median([r[1] for r in runs[mode]])) if i == 0 else ""
                 print(f"{mode:<11} {streams:>7} {rate:>9.0f} {p50:>7} {p99:>7}{extra}")
 
 
