@@ -20,6 +20,8 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "cache.h"
+#include "cache_thread.h"
 #include "dispatch.h"
 #include "incus/incus.h"
 #include "listen.h"
@@ -35,6 +37,8 @@ struct master {
 	struct supervisor supervisor;
 	struct op_pool *pool;
 	struct dispatch dispatch;
+	struct cache *cache;            /* NULL when [cache] enabled = false */
+	struct cache_thread *cache_thread;
 	int signal_fd;
 	bool stopping;
 };
@@ -140,6 +144,14 @@ static int master_start(struct master *m)
 	r = master_listen(m);
 	if (r < 0)
 		return r;
+	if (c->cache_enabled) {
+		r = cache_new(&m->cache);
+		if (r == 0)
+			r = cache_thread_start(c, m->cache, &m->cache_thread);
+		if (r < 0)
+			return log_error_errno(r, "Failed to start the cache thread: %m");
+		ops_set_cache(m->cache);
+	}
 	r = op_pool_new(c->operation_threads,
 	    (size_t)c->operation_threads * MASTER_JOBS_PER_THREAD, &ops, &m->pool);
 	if (r < 0)
@@ -218,6 +230,8 @@ static void master_stop(struct master *m)
 {
 	supervisor_stop(&m->supervisor, MASTER_STOP_TIMEOUT_MS);
 	op_pool_free(m->pool);
+	cache_thread_stop(m->cache_thread);
+	cache_free(m->cache);
 	dispatch_done(&m->dispatch);
 	if (m->supervisor.tcp_fd >= 0)
 		close(m->supervisor.tcp_fd);

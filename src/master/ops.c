@@ -11,8 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_fetch.h"
+#include "common/log.h"
 #include "ops_internal.h"
 #include "status.h"
+
+/* The cache every operation thread reads and refreshes; NULL: none. */
+static struct cache *ops_shared_cache;
+
+void ops_set_cache(struct cache *cache)
+{
+	ops_shared_cache = cache;
+}
 
 void *ops_thread_init(void *config_)
 {
@@ -27,6 +37,7 @@ void *ops_thread_init(void *config_)
 	if (!ctx)
 		return NULL;
 	ctx->config = config;
+	ctx->cache = ops_shared_cache;
 	if (incus_client_new(&options, &ctx->incus) < 0) {
 		free(ctx);
 		return NULL;
@@ -42,6 +53,36 @@ void ops_thread_free(void *context)
 		return;
 	incus_client_free(ctx->incus);
 	free(ctx);
+}
+
+static bool ops_changes_container(enum method id)
+{
+	return id == METHOD_CREATE_CONTAINER || id == METHOD_DELETE_CONTAINER ||
+	    id == METHOD_START_CONTAINER || id == METHOD_STOP_CONTAINER ||
+	    id == METHOD_ADD_SSH_KEY || id == METHOD_REMOVE_SSH_KEY;
+}
+
+/*
+ * After a call that may have changed a container, refetches it into the
+ * cache before the reply goes out, so the caller's next read sees its own
+ * change. A failed refetch distrusts the cache (reads then go to Incus).
+ */
+static void ops_cache_after(struct job *job, struct ops_context *ctx)
+{
+	char name[OPS_NAME_MAX];
+	size_t len = strlen(job->container);
+	int r;
+
+	if (!ctx->cache || len <= 10 || !ops_changes_container(job->method->id))
+		return;
+	/* job->container is "<username>-container"; Incus's name maps '_'. */
+	job->container[len - 10] = '\0';
+	ops_container_name(job->container, name);
+	job->container[len - 10] = '-';
+	r = cache_fetch_after_change(ctx->cache, ctx->incus, name);
+	if (r < 0)
+		log_warning_errno(r, "Cache: failed to refetch %s after %s: %m; reads go to "
+		    "Incus until the cache is resynced", name, job->method->name);
 }
 
 void ops_run(struct job *job, void *context)
@@ -71,6 +112,7 @@ void ops_run(struct job *job, void *context)
 		return;
 	}
 	table[job->method->id](job, ctx);
+	ops_cache_after(job, ctx);
 }
 
 void ops_container_name(const char *username, char name[OPS_NAME_MAX])

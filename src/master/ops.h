@@ -16,6 +16,12 @@
 void *ops_thread_init(void *config);
 void ops_thread_free(void *context);
 
+struct cache;
+
+/* Makes the operation threads started from now on read and refresh cache
+ * (NULL: none). Call before op_pool_new(). */
+void ops_set_cache(struct cache *cache);
+
 /* Carries out job; never fails to set a status. */
 void ops_run(struct job *job, void *context);
 

@@ -6,6 +6,7 @@
 #define CONTAINARIUM_OPS_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/config.h"
 #include "containarium/v1/service.pb-c.h"
@@ -25,6 +26,10 @@
 struct ops_context {
 	const struct config *config;
 	struct incus_client *incus;
+	struct cache *cache;            /* NULL when [cache] enabled = false */
+	/* When the instance state being converted was read (CLOCK_MONOTONIC
+	 * ns); 0: just now. Set while converting a cached record. */
+	int64_t state_at_ns;
 };
 
 /*

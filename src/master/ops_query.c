@@ -1,6 +1,12 @@
 /*
  * ops_query.c - the read-only RPCs: ListContainers, GetContainer,
  * GetMetrics and GetSystemInfo.
+ *
+ * Each is answered from the master's cache (cache.h) when it can be
+ * trusted, and from Incus directly otherwise. Counters (memory, CPU,
+ * network, disk use) and host resources are served at most
+ * CACHE_COUNTERS_MAX_AGE_NS old: older ones are refetched first, since
+ * Incus sends no event when they change.
  */
 #include <errno.h>
 #include <grpc/status.h>
@@ -11,6 +17,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cache_fetch.h"
 #include "ops_internal.h"
 
 /* True when instance passes every filter of a ListContainers request. */
@@ -36,6 +43,116 @@ static bool ops_list_matches(const struct incus_instance *instance,
 	return true;
 }
 
+/* ListContainers from the cache. Returns true when it answered. */
+static bool ops_list_cached(struct job *job, struct ops_context *ctx,
+    const Containarium__V1__ListContainersRequest *req)
+{
+	Containarium__V1__ListContainersResponse *resp;
+	struct cache_record **records;
+	size_t count;
+
+	if (!ctx->cache || cache_list(ctx->cache, 0, &records, &count) < 0)
+		return false;
+	resp = malloc(sizeof(*resp));
+	if (!resp)
+		abort();
+	containarium__v1__list_containers_response__init(resp);
+	resp->containers = calloc(count + 1, sizeof(void *));
+	if (!resp->containers)
+		abort();
+	for (size_t i = 0; i < count; i++)
+		if (ops_list_matches(&records[i]->instance, req))
+			resp->containers[resp->n_containers++] =
+			    ops_container_from_instance(&records[i]->instance);
+	resp->total_count = (int32_t)resp->n_containers;
+	cache_records_free(records, count);
+	job_succeed(job, &resp->base);
+	return true;
+}
+
+/*
+ * The cached record of name with counters at most
+ * CACHE_COUNTERS_MAX_AGE_NS old, refetching them when older. Returns 0,
+ * -ENOENT (trusted: no such instance), or another errno: bypass the cache.
+ */
+static int ops_cached_record(struct ops_context *ctx, const char *name,
+    struct cache_record **ret)
+{
+	int r = cache_get(ctx->cache, name, CACHE_COUNTERS_MAX_AGE_NS, ret);
+	uint64_t ticket;
+
+	if (r != -EAGAIN)
+		return r;
+	ticket = cache_ticket(ctx->cache, name);
+	if (ticket == 0 || cache_fetch_instance(ctx->cache, ctx->incus, name, ticket) < 0)
+		return -ESTALE;
+	return cache_get(ctx->cache, name, CACHE_COUNTERS_MAX_AGE_NS, ret);
+}
+
+/*
+ * As ops_get_owned(), from the cache. Returns 1 and *ret when found, 0
+ * when the job has failed (NOT_FOUND), -ESTALE to bypass the cache.
+ */
+static int ops_get_owned_cached(struct job *job, struct ops_context *ctx,
+    const char *username, struct cache_record **ret)
+{
+	char name[OPS_NAME_MAX];
+	const char *owner;
+	int r;
+
+	if (!ctx->cache)
+		return -ESTALE;
+	ops_container_name(username, name);
+	r = ops_cached_record(ctx, name, ret);
+	if (r == -ENOENT) {
+		job_fail(job, GRPC_STATUS_NOT_FOUND, "container %s not found", name);
+		return 0;
+	}
+	if (r < 0)
+		return -ESTALE;
+	owner = incus_instance_config_get(&(*ret)->instance, KEY_USERNAME);
+	if (owner && strcmp(owner, username) != 0) {
+		job_fail(job, GRPC_STATUS_NOT_FOUND, "container %s belongs to user %s, not %s",
+		    name, owner, username);
+		cache_record_unref(*ret);
+		return 0;
+	}
+	return 1;
+}
+
+/* Metrics of a cached record, the CPU rate measured at its reading time. */
+static Containarium__V1__ContainerMetrics *ops_metrics_cached(struct ops_context *ctx,
+    const struct cache_record *record)
+{
+	Containarium__V1__ContainerMetrics *m;
+
+	ctx->state_at_ns = record->fetched_ns;
+	m = ops_metrics_from_instance(ctx, &record->instance);
+	ctx->state_at_ns = 0;
+	return m;
+}
+
+/* GetContainer from the cache. Returns true when it answered. */
+static bool ops_get_cached(struct job *job, struct ops_context *ctx,
+    const Containarium__V1__GetContainerRequest *req)
+{
+	Containarium__V1__GetContainerResponse *resp;
+	struct cache_record *record;
+	int r = ops_get_owned_cached(job, ctx, req->username, &record);
+
+	if (r <= 0)
+		return r == 0;
+	resp = malloc(sizeof(*resp));
+	if (!resp)
+		abort();
+	containarium__v1__get_container_response__init(resp);
+	resp->container = ops_container_from_instance(&record->instance);
+	resp->metrics = ops_metrics_cached(ctx, record);
+	cache_record_unref(record);
+	job_succeed(job, &resp->base);
+	return true;
+}
+
 void ops_list_containers(struct job *job, struct ops_context *ctx)
 {
 	const Containarium__V1__ListContainersRequest *req = (const void *)job->request;
@@ -43,6 +160,8 @@ void ops_list_containers(struct job *job, struct ops_context *ctx)
 	struct incus_instance_list list;
 	int r;
 
+	if (ops_list_cached(job, ctx, req))
+		return;
 	r = incus_instance_list(ctx->incus, &list);
 	if (r < 0) {
 		ops_fail_incus(job, ctx, r, "Failed to list containers");
@@ -70,6 +189,8 @@ void ops_get_container(struct job *job, struct ops_context *ctx)
 	Containarium__V1__GetContainerResponse *resp;
 	struct incus_instance instance;
 
+	if (ops_get_cached(job, ctx, req))
+		return;
 	if (ops_get_owned(job, ctx, req->username, &instance) < 0)
 		return;
 	resp = malloc(sizeof(*resp));
@@ -82,12 +203,43 @@ void ops_get_container(struct job *job, struct ops_context *ctx)
 	job_succeed(job, &resp->base);
 }
 
+/*
+ * Every managed container's metrics from the cache, refreshing all counters
+ * with one list when any is too old. Returns true when it answered.
+ */
+static bool ops_metrics_all_cached(struct job *job, struct ops_context *ctx,
+    Containarium__V1__GetMetricsResponse *resp)
+{
+	struct cache_record **records;
+	size_t count;
+	int r;
+
+	if (!ctx->cache)
+		return false;
+	r = cache_list(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &records, &count);
+	if (r == -EAGAIN && cache_fetch_instances(ctx->cache, ctx->incus) == 0)
+		r = cache_list(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &records, &count);
+	if (r < 0)
+		return false;
+	resp->metrics = calloc(count + 1, sizeof(void *));
+	if (!resp->metrics)
+		abort();
+	for (size_t i = 0; i < count; i++)
+		if (ops_is_managed(&records[i]->instance))
+			resp->metrics[resp->n_metrics++] = ops_metrics_cached(ctx, records[i]);
+	cache_records_free(records, count);
+	job_succeed(job, &resp->base);
+	return true;
+}
+
 static void ops_metrics_all(struct job *job, struct ops_context *ctx,
     Containarium__V1__GetMetricsResponse *resp)
 {
 	struct incus_instance_list list;
 	int r;
 
+	if (ops_metrics_all_cached(job, ctx, resp))
+		return;
 	r = incus_instance_list(ctx->incus, &list);
 	if (r < 0) {
 		ops_fail_incus(job, ctx, r, "Failed to list containers");
@@ -104,6 +256,24 @@ static void ops_metrics_all(struct job *job, struct ops_context *ctx,
 	job_succeed(job, &resp->base);
 }
 
+/* One container's metrics from the cache. Returns true when it answered. */
+static bool ops_metrics_one_cached(struct job *job, struct ops_context *ctx,
+    const char *username, Containarium__V1__GetMetricsResponse *resp)
+{
+	struct cache_record *record;
+	int r = ops_get_owned_cached(job, ctx, username, &record);
+
+	if (r <= 0)
+		return r == 0;
+	resp->metrics = calloc(1, sizeof(void *));
+	if (!resp->metrics)
+		abort();
+	resp->metrics[resp->n_metrics++] = ops_metrics_cached(ctx, record);
+	cache_record_unref(record);
+	job_succeed(job, &resp->base);
+	return true;
+}
+
 void ops_get_metrics(struct job *job, struct ops_context *ctx)
 {
 	const Containarium__V1__GetMetricsRequest *req = (const void *)job->request;
@@ -115,6 +285,8 @@ void ops_get_metrics(struct job *job, struct ops_context *ctx)
 	containarium__v1__get_metrics_response__init(resp);
 	if (!req->username[0]) {
 		ops_metrics_all(job, ctx, resp);
+	} else if (ops_metrics_one_cached(job, ctx, req->username, resp)) {
+		/* answered from the cache */
 	} else if (ops_get_owned(job, ctx, req->username, &instance) == 0) {
 		resp->metrics = calloc(1, sizeof(void *));
 		if (!resp->metrics)
@@ -139,6 +311,68 @@ static void ops_system_counts(const struct incus_instance_list *list,
 		else if (list->items[i].status_code == 102)
 			info->containers_stopped++;
 	}
+}
+
+/* Counts the managed containers of the cache into info. */
+static int ops_system_counts_cached(struct cache *cache, Containarium__V1__SystemInfo *info)
+{
+	struct cache_record **records;
+	size_t count;
+	int r = cache_list(cache, 0, &records, &count);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < count; i++) {
+		if (!ops_is_managed(&records[i]->instance))
+			continue;
+		info->containers_total++;
+		if (records[i]->instance.status_code == 103)
+			info->containers_running++;
+		else if (records[i]->instance.status_code == 102)
+			info->containers_stopped++;
+	}
+	cache_records_free(records, count);
+	return 0;
+}
+
+/*
+ * Fills the parts of info that come from Incus from the cache, refreshing
+ * resources older than CACHE_COUNTERS_MAX_AGE_NS. Returns 0, or a negative
+ * errno (info untouched) to bypass the cache.
+ */
+static int ops_system_cached(struct ops_context *ctx, Containarium__V1__SystemInfo *info)
+{
+	struct cache_system sys;
+	char os[256];
+	int r;
+
+	if (!ctx->cache)
+		return -ESTALE;
+	r = cache_system_get(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &sys);
+	if (r == -EAGAIN &&
+	    cache_fetch_resources(ctx->cache, ctx->incus, ctx->config->storage_pool) == 0)
+		r = cache_system_get(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &sys);
+	if (r < 0)
+		return r;
+	r = ops_system_counts_cached(ctx->cache, info);
+	if (r < 0) {
+		cache_system_free(&sys);
+		return r;
+	}
+	info->incus_version = ops_strdup(sys.server.server_version);
+	snprintf(os, sizeof(os), "%s%s%s", sys.server.os_name ? sys.server.os_name : "",
+	    sys.server.os_version ? " " : "", sys.server.os_version ? sys.server.os_version : "");
+	info->os = ops_strdup(os);
+	info->kernel_version = ops_strdup(sys.server.kernel_version);
+	info->total_cpus = (int32_t)sys.host.cpu_total;
+	info->total_memory_bytes = (int64_t)sys.host.memory_total;
+	info->available_memory_bytes = (int64_t)(sys.host.memory_total - sys.host.memory_used);
+	if (sys.has_pool) {
+		info->total_disk_bytes = (int64_t)sys.pool.space_total;
+		info->available_disk_bytes = (int64_t)(sys.pool.space_total - sys.pool.space_used);
+	}
+	cache_system_free(&sys);
+	return 0;
 }
 
 /* Fills the parts of info that come from Incus. Returns 0 or an errno. */
@@ -188,7 +422,7 @@ void ops_get_system_info(struct job *job, struct ops_context *ctx)
 	containarium__v1__get_system_info_response__init(resp);
 	containarium__v1__system_info__init(info);
 	resp->info = info;
-	if (ops_system_from_incus(job, ctx, info) < 0) {
+	if (ops_system_cached(ctx, info) < 0 && ops_system_from_incus(job, ctx, info) < 0) {
 		protobuf_c_message_free_unpacked(&resp->base, NULL);
 		return;
 	}
