@@ -174,7 +174,8 @@ static const struct cli_usage_text cli_usage_texts[] = {
 	  "echo) unless --generate-api-key is given alone; a generated API key is\n"
 	  "printed once.\n"
 	  "\n"
-	  "  --role ROLE         admin, user (only their own container) or viewer\n" },
+	  "  --role ROLE         admin, user (only their own container; the default)\n"
+	  "                      or viewer (read-only)\n" },
 	{ CLI_COMMAND_SSH_CONFIG,
 	  "Usage: containarium ssh-config [--jump-user USER] [--user USER]\n"
 	  "\n"

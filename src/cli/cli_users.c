@@ -154,7 +154,8 @@ static int cli_users_set(const struct cli_args *args)
 		return code;
 	if (args->sub == CLI_SUB_ADD) {
 		add.username = (char *)args->username;
-		add.role = (Containarium__V1__UserRole)args->role;
+		add.role = args->role ? (Containarium__V1__UserRole)args->role
+		    : CONTAINARIUM__V1__USER_ROLE__USER_ROLE_USER;
 		add.password = password;
 		add.generate_api_key = args->generate_api_key;
 		code = cli_commands_call(args, METHOD_ADD_USER, &add.base, args->username, NULL,

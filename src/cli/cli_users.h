@@ -4,7 +4,7 @@
  * group (so these commands use the default local socket unless --server
  * says otherwise).
  *
- *   user add USER [--role admin|user|viewer] [--generate-api-key]
+ *   user add USER [--role admin|user|viewer (default user)] [--generate-api-key]
  *       [--password-stdin]   a password is asked for unless
  *                            --generate-api-key is given alone
  *   user remove USER

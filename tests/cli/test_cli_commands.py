@@ -455,3 +455,24 @@ def test_help_for_every_command(cli, command):
     assert p.stdout.startswith("Usage: containarium ")
     assert command in p.stdout.splitlines()[0]
     assert run(cli, command, "--help").stdout == p.stdout
+
+
+# ---- one exit code table, four places ----
+
+def test_exit_codes_agree_everywhere(cli):
+    import re
+    help_text = run(cli, "help").stdout
+    section = help_text[help_text.index("Exit codes:"):]
+    from_help = {int(n) for n in re.findall(r"(?:^|\s)(\d{1,2})  [A-Za-z]", section)}
+    with open(os.path.join(ROOT, "src", "cli", "cli.h")) as f:
+        from_header = {int(n) for n in re.findall(r"CLI_EXIT_\w+ = (\d+),", f.read())}
+    with open(os.path.join(ROOT, "README.md")) as f:
+        from_readme = {int(n) for n in re.findall(r"^\| (\d+) \|", f.read(), re.M)}
+    with open(os.path.join(ROOT, "man", "containarium.1")) as f:
+        man = f.read()
+    man = man[man.index(".Sh EXIT STATUS"):man.index(".Sh EXAMPLES")]
+    from_man = {int(n) for n in re.findall(r"^\.It (\d+)$", man, re.M)}
+    assert from_header == set(range(13))
+    assert from_help == from_header
+    assert from_readme == from_header
+    assert from_man == from_header

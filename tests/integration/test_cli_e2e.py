@@ -263,3 +263,54 @@ def test_bad_flags_and_values(cli_daemon, args, needle):
     lines = p.stderr.splitlines()
     assert len(lines) == 2 and needle in lines[0], lines
     assert lines[1].startswith("Try 'containarium help")
+
+
+@pytest.mark.timeout(120)
+def test_users_login_token_logout(daemon, tmp_path):
+    """With [auth] method = token: user management over the admin socket, login
+    keeps a token that later calls send, logout forgets it."""
+    d = daemon(require_ok=False, auth={"method": "token", "token_lifetime": "120"})
+    admin = ["--server", "unix:" + d.admin_socket]
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    r = ["remote"]
+
+    p = cli(*admin, "user", "add", "carol", "--role", "viewer", "--password-stdin",
+            input="carol-pw-1\n")
+    assert (p.returncode, p.stdout) == (0, "Added carol (viewer).\n"), p.stderr
+    one_line_error(cli(*admin, "user", "add", "carol", "--generate-api-key"), 5)
+    doc = ok_json(cli(*admin, "user", "list", "-o", "json"))
+    assert {"username": "carol", "role": "viewer", "has_password": True,
+            "has_api_key": False} in doc["users"]
+    # UserService is not served over TCP
+    p = cli(*r, "user", d.address, "list")
+    assert p.returncode in (4, 6, 11) and len(p.stderr.splitlines()) == 1, p.stderr
+
+    # no token: UNAUTHENTICATED, exit 6, naming the server
+    p = cli(*r, "list", d.address, env=env)
+    one_line_error(p, 6)
+    assert d.address in p.stderr and "UNAUTHENTICATED" in p.stderr
+    one_line_error(cli(*r, "login", d.address, "carol", env=env, input="wrong\n"), 6)
+
+    p = cli(*r, "login", d.address, "carol", env=env, input="carol-pw-1\n")
+    assert p.returncode == 0 and p.stdout.startswith("Logged in to %s as carol" % d.address), \
+        p.stderr
+    token_file = tmp_path / "cfg" / "containarium" / "tokens" / d.address.replace(":", "%3A")
+    assert oct(os.stat(token_file).st_mode & 0o777) == "0o600"
+    assert ok_json(cli(*r, "list", d.address, "-o", "json", env=env))["total_count"] >= 0
+    ok_json(cli(*r, "system-info", d.address, "-o", "json", env=env))
+    # a viewer may not create: PERMISSION_DENIED, exit 6
+    one_line_error(cli(*r, "create", d.address, "carol", env=env), 6)
+
+    # an API key logs in too
+    p = cli(*admin, "user", "passwd", "carol", "--generate-api-key")
+    assert p.returncode == 0, p.stderr
+    key = p.stdout.splitlines()[-1].split("api_key: ")[1]
+    assert cli(*r, "login", d.address, "carol", "--password-stdin", env=env,
+               input=key + "\n").returncode == 0
+
+    assert cli(*r, "logout", d.address, env=env).stdout.startswith("Logged out")
+    assert not token_file.exists()
+    one_line_error(cli(*r, "list", d.address, env=env), 6)
+    p = cli(*admin, "user", "remove", "carol")
+    assert p.returncode == 0, p.stderr
+    one_line_error(cli(*admin, "user", "remove", "carol"), 4)
