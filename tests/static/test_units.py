@@ -111,6 +111,7 @@ def test_service_lifecycle_and_hardening():
         "ProtectKernelModules": "yes", "ProtectKernelLogs": "yes",
         "ProtectControlGroups": "yes", "ProtectClock": "yes", "ProtectHostname": "yes",
         "UMask": "0077", "ReadWritePaths": "@SYSCONFDIR@/containarium",
+        "InaccessiblePaths": "-/etc/shadow -/etc/gshadow -/etc/ssh",
     }
     for key, value in expect.items():
         assert s.get(key) == [value], "%s=%s, expected %s" % (key, s.get(key), value)
