@@ -314,3 +314,40 @@ def test_users_login_token_logout(daemon, tmp_path):
     p = cli(*admin, "user", "remove", "carol")
     assert p.returncode == 0, p.stderr
     one_line_error(cli(*admin, "user", "remove", "carol"), 4)
+
+
+@pytest.mark.timeout(120)
+def test_tls_and_mtls_flags(testbed, tmp_path):
+    """--ca for TLS, --cert/--key for mTLS, against the daemon's own TLS."""
+    from test_tls import Pki, TlsDaemon, _auth_section, _tls_section
+    (tmp_path / "pki").mkdir()
+    pki = Pki(str(tmp_path / "pki"))
+    daemons = []
+    try:
+        for mode in ("tls", "mtls"):
+            workdir = str(tmp_path / mode)
+            d = TlsDaemon(workdir, tls=_tls_section(pki, mode), auth=_auth_section(workdir, mode))
+            daemons.append(d.start())
+        tls, mtls = daemons
+        ca = ["--ca", pki.path("ca.pem")]
+        client = ["--cert", pki.path("alice.pem"), "--key", pki.path("alice.key")]
+
+        doc = ok_json(cli("remote", "system-info", tls.address, *ca, "-o", "json"))
+        assert doc["info"]["hostname"] == socket.gethostname()
+        one_line_error(cli("--timeout", "5", "remote", "system-info", tls.address), 7)
+        one_line_error(cli("--timeout", "5", "remote", "system-info", tls.address,
+                           "--ca", pki.path("other-ca.pem")), 7)
+
+        ok_json(cli("remote", "list", mtls.address, *ca, *client, "-o", "json"))
+        one_line_error(cli("--timeout", "5", "remote", "list", mtls.address, *ca), 7)
+        # a certificate from another CA is refused by the daemon
+        p = cli("--timeout", "5", "remote", "list", mtls.address, *ca,
+                "--cert", pki.path("mallory.pem"), "--key", pki.path("mallory.key"))
+        assert p.returncode in (6, 7) and len(p.stderr.splitlines()) == 1, p.stderr
+        # the certificate's user (alice, a viewer) may not create
+        one_line_error(cli("remote", "create", mtls.address, "alice", *ca, *client), 6)
+    finally:
+        problems = []
+        for d in daemons:
+            problems += d.stop()
+        assert problems == [], problems
