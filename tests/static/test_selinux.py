@@ -74,6 +74,15 @@ def test_master_reaches_incus_and_journal(policy):
                  "-c", "file", "-p", "write")
 
 
+def test_tls_material_memfd(policy):
+    """The master makes the memfd, the workers only read it."""
+    assert rules(policy, "-T", "-s", "containarium_t", "-t", "tmpfs_t", "-c", "file") == [
+        "type_transition containarium_t tmpfs_t:file containarium_tmpfs_t;"]
+    perms = rules(policy, "-A", "-s", "containarium_worker_t", "-t", "containarium_tmpfs_t")
+    assert perms == ["allow containarium_worker_t containarium_tmpfs_t:file "
+                     "{ getattr map read };"], perms
+
+
 def test_workers_reach_neither_incus_nor_secrets(policy):
     for target, cls in (("var_lib_t", "sock_file"), ("containarium_secret_t", "file"),
                         ("containarium_etc_t", "file"), ("initrc_t", "unix_stream_socket")):
