@@ -1,8 +1,9 @@
 /*
  * test_tls_material.c - the TLS material from the master's files to a
  * worker's memory: master/tls_material (read, check, seal) and
- * worker/worker_tls_material (read back, bounds). Certificates are made
- * here with OpenSSL.
+ * worker/worker_tls_material (read back, bounds); and how a worker names a
+ * TLS connection's peer (worker_peer_from_grpc_address). Certificates are
+ * made here with OpenSSL.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 
 #include "containarium/ipc/tls.pb-c.h"
 #include "master/tls_material.h"
+#include "worker/worker_peer.h"
 #include "worker/worker_tls_material.h"
 
 static char dir[] = "/tmp/test_tls_material.XXXXXX";
@@ -319,6 +321,27 @@ static void test_worker_inherit_without_material(void **state)
 	assert_null(m.cert_chain);
 }
 
+/* The peer of a TLS connection, as grpc names it. */
+static void test_peer_from_grpc_address(void **state)
+{
+	struct worker_peer p;
+	char long_name[WORKER_PEER_NAME_MAX + 8];
+
+	(void)state;
+	assert_int_equal(worker_peer_from_grpc_address("ipv4:127.0.0.1:5000", &p), 0);
+	assert_int_equal(p.transport, WORKER_TRANSPORT_TCP);
+	assert_string_equal(p.name, "ipv4:127.0.0.1:5000");
+	assert_int_equal(p.uid, -1);
+	assert_int_equal(p.fd, -1);
+	assert_int_equal(worker_peer_from_grpc_address("ipv6:[::1]:5000", &p), 0);
+	assert_int_equal(worker_peer_from_grpc_address("fd:7", &p), -EINVAL);
+	assert_int_equal(worker_peer_from_grpc_address("unix:/x", &p), -EINVAL);
+	memset(long_name, '1', sizeof(long_name));
+	memcpy(long_name, "ipv4:", 5);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(worker_peer_from_grpc_address(long_name, &p), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_swaps_only_on_success),
 		cmocka_unit_test(test_worker_read_refusals),
 		cmocka_unit_test(test_worker_inherit_without_material),
+		cmocka_unit_test(test_peer_from_grpc_address),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
