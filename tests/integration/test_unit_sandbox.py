@@ -148,6 +148,15 @@ def worker_pids(master):
     return out
 
 
+def all_dropped(master, uid):
+    pids = worker_pids(master)
+    try:
+        return len(pids) == 2 and all(
+            proc_status(p)["Uid"].split() == [str(uid)] * 4 for p in pids)
+    except OSError:
+        return False
+
+
 def daemon_pid(proc):
     """The master: the process systemd-socket-activate became (same pid all the way)."""
     with open("/proc/%d/cmdline" % proc.pid, "rb") as f:
@@ -193,9 +202,12 @@ def test_daemon_serves_inside_the_units_sandbox(tmp_path, lxd, lxd_user):
         assert cap_names(master["CapBnd"]) == caps
         assert master["NoNewPrivs"].strip() == "1" and master["Uid"].split()[0] == "0"
         # The workers: the worker user, no capability left, seccomp on.
-        workers = worker_pids(proc.pid)
+        # (a worker answers before its sibling, slowed by strace, has dropped)
         worker_uid = pwd.getpwnam(ctrtest.WORKER_USER).pw_uid
-        assert len(workers) >= 2, workers
+        wait_for(lambda: all_dropped(proc.pid, worker_uid), 30,
+                 what="both workers to run as %s" % ctrtest.WORKER_USER)
+        workers = worker_pids(proc.pid)
+        assert len(workers) == 2, workers
         for pid in workers:
             st = proc_status(pid)
             assert st["Uid"].split() == [str(worker_uid)] * 4, st["Uid"]
