@@ -174,6 +174,13 @@ def stop(proc, timeout=20):
         raise AssertionError("daemon did not exit within %d s of SIGTERM" % timeout)
 
 
+def sanitized(binary):
+    """True when binary links a sanitizer runtime (make SANITIZE=...)."""
+    r = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True,
+                       timeout=30)
+    return re.search(r"NEEDED.*lib(asan|ubsan|tsan|lsan)\.so", r.stdout) is not None
+
+
 def traced_syscalls(trace):
     names = set()
     with open(trace, errors="replace") as f:
@@ -236,6 +243,11 @@ def test_daemon_serves_inside_the_units_sandbox(tmp_path, lxd, lxd_user):
 
     used = traced_syscalls(trace)
     assert {"setresuid", "accept4", "connect"} <= used, sorted(used)
+    if sanitized(ctrtest.daemon_binary()):
+        # ASan/UBSan's runtime (LeakSanitizer's ptrace of its own threads...) is
+        # not what runs under systemd: the filter is checked on plain builds.
+        print("\nsanitizer build: system calls not checked against SystemCallFilter=")
+        return
     allowed = unit_syscall_filter()
     print("\n%d system calls used by master and workers, all in the unit's filter "
           "of %d" % (len(used), len(allowed)))
