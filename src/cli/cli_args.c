@@ -543,7 +543,7 @@ static int cli_args_positional(struct cli_args *a, unsigned index, const char *a
 	switch (a->command) {
 	case CLI_COMMAND_HELP:
 		a->help_topic = cli_args_command_from_name(arg);
-		if (a->help_topic == CLI_COMMAND_NONE)
+		if (a->help_topic == CLI_COMMAND_NONE && strcmp(arg, CLI_REMOTE_WORD) != 0)
 			return cli_args_fail(err, errlen, "unknown command %s", validate_echo(echo, arg));
 		return 0;
 	case CLI_COMMAND_SSH_KEY:

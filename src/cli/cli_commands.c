@@ -79,7 +79,7 @@ static int cli_commands_connect(const struct cli_args *args, unsigned timeout, b
 	if (r == 0)
 		return CLI_EXIT_OK;
 	cli_endpoint_tls_free(tls);
-	if (r == -EPERM && !strstr(err, "token")) {
+	if (r == -EPERM) {
 		cli_output_usage_error(stderr, args->command_name, err);
 		return CLI_EXIT_USAGE;
 	}

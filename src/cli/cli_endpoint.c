@@ -168,7 +168,7 @@ int cli_endpoint_open(const struct cli_args *args, const char *target,
 	if (use_token) {
 		r = cli_token_load(target, &e.token);
 		if (r == -EPERM)
-			return cli_endpoint_fail(r, err, errlen,
+			return cli_endpoint_fail(-EACCES, err, errlen,
 			    "the token file of %.300s is readable by others or not yours; "
 			    "log in again", target);
 		if (r < 0 && r != -ENOENT)

@@ -58,8 +58,9 @@ void cli_endpoint_tls_free(struct cli_tls *tls);
  * Fills *ret to call target within timeout seconds with tls and the token
  * saved for target (none when use_token is false, or when there is none).
  * Returns 0; -EPERM with a reason when target is remote and would be
- * plaintext without --insecure (a usage error); another negative errno
- * with a reason when the token file cannot be used.
+ * plaintext without --insecure (a usage error); -EACCES when the token
+ * file is readable by others or not the caller's, another negative errno
+ * when it cannot be read, each with a reason.
  */
 int cli_endpoint_open(const struct cli_args *args, const char *target,
     const struct cli_tls *tls, unsigned timeout, bool use_token,

@@ -136,7 +136,7 @@ static int cli_listall_open(const struct cli_args *args, struct cli_listall *all
 		int r = cli_endpoint_open(args, s->target, &all->tls, timeout, true, &s->endpoint,
 		    err, sizeof(err));
 
-		if (r == -EPERM && !strstr(err, "token")) {
+		if (r == -EPERM) {
 			cli_output_usage_error(stderr, args->command_name, err);
 			return CLI_EXIT_USAGE;
 		}

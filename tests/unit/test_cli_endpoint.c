@@ -130,6 +130,27 @@ static void test_token_files(void **state)
 	assert_int_equal(cli_token_path(dir, NULL, "h:1", path, sizeof(path)), 0);
 	assert_int_equal(chmod(path, 0640), 0);
 	assert_int_equal(cli_token_load("h:1", &token), -EPERM);
+	{
+		struct cli_args args = { .insecure = false };
+		struct cli_tls plain = { .on = false };
+		struct cli_endpoint e;
+		char err[256];
+
+		assert_int_equal(cli_endpoint_open(&args, "h:1", &plain, 5, true, &e, err,
+		    sizeof(err)), -EPERM);          /* the plaintext rule comes first */
+		args.insecure = true;
+		assert_int_equal(cli_endpoint_open(&args, "h:1", &plain, 5, true, &e, err,
+		    sizeof(err)), -EACCES);
+		assert_non_null(strstr(err, "readable by others"));
+		assert_int_equal(cli_endpoint_open(&args, "h:1", &plain, 5, false, &e, err,
+		    sizeof(err)), 0);               /* login sends none */
+		cli_endpoint_close(&e);
+		assert_int_equal(chmod(path, 0600), 0);
+		assert_int_equal(cli_endpoint_open(&args, "h:1", &plain, 5, true, &e, err,
+		    sizeof(err)), 0);
+		assert_string_equal(e.rpc.token, "ghi.jkl");
+		cli_endpoint_close(&e);
+	}
 	assert_int_equal(cli_token_remove("h:1"), 0);
 	assert_int_equal(cli_token_remove("h:1"), -ENOENT);
 	assert_int_equal(cli_token_load("other:2", &token), -ENOENT);
