@@ -22,6 +22,8 @@ enum ipc_type {
 	IPC_TYPE_REPLY = 64,  /* master -> worker: containarium.ipc.Reply */
 	IPC_TYPE_LOG = 65,    /* worker -> master: containarium.ipc.LogLine */
 	IPC_TYPE_READY = 66,  /* worker -> master: containarium.ipc.Ready */
+	IPC_TYPE_PING = 67,   /* master -> worker: containarium.ipc.Ping */
+	IPC_TYPE_PONG = 68,   /* worker -> master: containarium.ipc.Pong */
 };
 
 struct ipc_header {

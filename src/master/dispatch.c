@@ -14,13 +14,16 @@
 #include "common/log.h"
 #include "common/validate.h"
 #include "audit.h"
+#include "auth_admin.h"
+#include "auth_context.h"
 
 #define DISPATCH_MAX_PACKETS_PER_WAKE 64
 #define DISPATCH_LOG_MAX 4096
+#define DISPATCH_MAX_CONNECTIONS 1000000
 
 int dispatch_init(struct dispatch *d, struct supervisor *supervisor, struct op_pool *pool)
 {
-	*d = (struct dispatch){ .supervisor = supervisor, .pool = pool };
+	*d = (struct dispatch){ .supervisor = supervisor, .pool = pool, .passed_fd = -1 };
 	d->buffer = malloc(IPC_MAX_PACKET);
 	return d->buffer ? 0 : -ENOMEM;
 }
@@ -112,7 +115,30 @@ static void dispatch_worker_ready(struct dispatch *d, unsigned slot, const struc
 	}
 	containarium__ipc__ready__free_unpacked(ready, NULL);
 	w->ready = true;
+	clock_gettime(CLOCK_MONOTONIC, &w->pong_at);
 	log_info("Worker %u (pid %d) is serving", slot, (int)w->pid);
+}
+
+/* Records a Pong: it must answer a Ping we sent and came after the last
+ * one answered. Anything else kills the worker. */
+static void dispatch_worker_pong(struct dispatch *d, unsigned slot, const struct ipc_packet *p)
+{
+	struct worker *w = &d->supervisor->workers[slot];
+	Containarium__Ipc__Pong *pong;
+	bool ok;
+
+	pong = containarium__ipc__pong__unpack(NULL, p->payload_len, p->payload);
+	ok = pong && pong->sequence > w->pong_sequence && pong->sequence <= w->ping_sequence &&
+	    pong->connections <= DISPATCH_MAX_CONNECTIONS;
+	if (ok) {
+		w->pong_sequence = pong->sequence;
+		w->connections = pong->connections;
+		clock_gettime(CLOCK_MONOTONIC, &w->pong_at);
+	}
+	if (pong)
+		containarium__ipc__pong__free_unpacked(pong, NULL);
+	if (!ok)
+		supervisor_kill(d->supervisor, slot, "unexpected pong message");
 }
 
 /*
@@ -163,6 +189,47 @@ static void dispatch_answer_now(struct dispatch *d, struct job *job)
 	job_free(job);
 }
 
+/*
+ * Takes the connection the worker passed with an admin-socket request and
+ * records in job what the kernel says of its peer (auth_admin.h). An
+ * admin request without a connection, a connection with any other
+ * request, or a descriptor that is no admin-socket client kills the
+ * worker: an honest one never sends them. A client that has just hung up
+ * leaves the job unverified (authz then refuses it). Returns false after
+ * killing the worker and freeing job.
+ */
+static bool dispatch_admin_peer(struct dispatch *d, unsigned slot, struct job *job)
+{
+	const struct auth_context *a = auth_context_get();
+	bool admin = job->caller->transport == CONTAINARIUM__IPC__CALLER__TRANSPORT__ADMIN;
+	int fd = d->passed_fd, r = 0;
+	struct auth_admin_peer peer;
+
+	d->passed_fd = -1;
+	if (admin && fd >= 0 && a && a->admin_socket[0])
+		r = auth_admin_verify_fd(fd, a->admin_socket, &peer);
+	else if (admin || fd >= 0)
+		r = -EBADMSG;
+	if (fd >= 0)
+		close(fd);
+	if (admin && r == 0) {
+		job->peer_verified = true;
+		job->peer_in_admin_group = a->have_admin_gid &&
+		    auth_admin_peer_in_group(&peer, a->admin_gid);
+		job->peer_uid = peer.uid;
+		job->peer_gid = peer.gid;
+		job->peer_pid = peer.pid;
+	}
+	if (r == 0 || r == -ECONNRESET)
+		return true;
+	job_free(job);
+	supervisor_kill(d->supervisor, slot, r == -EBADMSG ? (admin ?
+	    "admin-socket request without its connection" :
+	    "descriptor passed with a request not from the admin socket") :
+	    "passed a descriptor that is no admin-socket client connection");
+	return false;
+}
+
 static void dispatch_request(struct dispatch *d, unsigned slot,
     const struct ipc_packet *p, const struct method_info *method)
 {
@@ -172,7 +239,7 @@ static void dispatch_request(struct dispatch *d, unsigned slot,
 	struct job *job;
 
 	job = dispatch_decode(d, slot, p, method);
-	if (!job)
+	if (!job || !dispatch_admin_peer(d, slot, job))
 		return;
 	user = method_request_username(method->id, job->request);
 	if (method->mutating && user[0])
@@ -203,6 +270,8 @@ static void dispatch_packet(struct dispatch *d, unsigned slot, const struct ipc_
 		dispatch_worker_log(d, slot, p);
 	else if (p->header.type == IPC_TYPE_READY)
 		dispatch_worker_ready(d, slot, p);
+	else if (p->header.type == IPC_TYPE_PONG)
+		dispatch_worker_pong(d, slot, p);
 	else {
 		char why[64];
 
@@ -217,7 +286,7 @@ void dispatch_worker_input(struct dispatch *d, unsigned slot)
 
 	for (int i = 0; i < DISPATCH_MAX_PACKETS_PER_WAKE && w->ipc_fd >= 0; i++) {
 		struct ipc_packet p;
-		int r = ipc_recv(w->ipc_fd, d->buffer, &p);
+		int r = ipc_recv_fd(w->ipc_fd, d->buffer, &p, &d->passed_fd);
 
 		if (r == -EAGAIN)
 			return;
@@ -233,6 +302,14 @@ void dispatch_worker_input(struct dispatch *d, unsigned slot)
 			return;
 		}
 		dispatch_packet(d, slot, &p);
+		if (d->passed_fd >= 0) {
+			/* Only a request may carry a descriptor. */
+			close(d->passed_fd);
+			d->passed_fd = -1;
+			if (w->ipc_fd >= 0)
+				supervisor_kill(d->supervisor, slot, "descriptor passed with a "
+				    "message that is no request");
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ struct dispatch {
 	struct supervisor *supervisor;
 	struct op_pool *pool;
 	uint8_t *buffer;            /* IPC_MAX_PACKET bytes */
+	int passed_fd;              /* came with the packet being handled, or -1 */
 	uint64_t requests;          /* RPCs answered */
 };
 

@@ -2,9 +2,9 @@
  * worker.c - the worker process from start to exit; see worker.h.
  *
  * Start-up order matters: the command line and the descriptor layout are
- * checked first, then logging moves onto the IPC channel, then (a later
- * change) worker_sandbox_apply() drops privileges and loads the seccomp
- * filter, and only after that does grpc start. Nothing after that point
+ * checked first, then logging moves onto the IPC channel, then
+ * worker_sandbox_apply() drops privileges and loads the seccomp filter,
+ * and only after that does grpc start. Nothing after that point
  * needs a privilege.
  */
 #include "worker.h"
@@ -28,6 +28,8 @@
 #include "worker_loop.h"
 #include "worker_peer.h"
 #include "worker_pending.h"
+#include "worker_tls.h"
+#include "worker_sandbox.h"
 
 #define WORKER_FD_IPC 3
 #define WORKER_FD_TCP 4
@@ -128,6 +130,15 @@ static grpc_server *worker_server_create(const struct worker_args *args)
 		{ GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
 		  { .integer = 10000 } },
 		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_IDLE_MS, { .integer = 600000 } },
+		/* Connections are recycled (graceful GOAWAY) often enough that a
+		 * draining worker's clients move on before it stops (worker_loop.h). */
+		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_AGE_MS,
+		  { .integer = worker_loop_connection_age_ms(args->drain_ms) } },
+		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+		  { .integer = (int)args->drain_ms } },
+		/* A TLS handshake must be over in this time (worker_tls.h). */
+		{ GRPC_ARG_INTEGER, GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, { .integer = 10000 } },
+		worker_tls_server_arg(),
 	};
 	grpc_channel_args channel_args = { sizeof(a) / sizeof(a[0]), a };
 
@@ -140,15 +151,22 @@ static grpc_server *worker_server_create(const struct worker_args *args)
  * errno; the server is started even on failure, so the caller shuts it down.
  */
 static int worker_start(const struct worker_args *args, grpc_server *server,
-    grpc_completion_queue *cq, int tcp_fd, int admin_fd)
+    grpc_completion_queue *cq, int tcp_fd, int admin_fd,
+    struct worker_tls_material *tls)
 {
-	int r;
+	int r, r_tls = 0;
 
 	grpc_server_register_completion_queue(server, cq, NULL);
 	r = worker_call_register(server, cq, args->max_message_bytes);
+	if (tls->mode != WORKER_TLS_OFF)
+		r_tls = worker_tls_start(server, tls);
+	worker_tls_material_clear(tls);
 	grpc_server_start(server);
 	if (r < 0)
 		return log_error_errno(r, "Cannot register the methods: %m");
+	if (r_tls < 0)
+		return log_error_errno(r_tls, "Cannot serve TLS (%s): %m", r_tls == -ENOTSUP ?
+		    "this grpc is not 1.51" : "grpc refused the certificate or key");
 	r = worker_pending_setup(args->max_calls);
 	if (r == 0)
 		r = worker_peer_setup();
@@ -165,12 +183,14 @@ static int worker_start(const struct worker_args *args, grpc_server *server,
 	if (r < 0)
 		return log_error_errno(r, "Cannot tell the master we are ready: %m");
 	log_info("Worker %u serving (pid %d, tcp %s, admin %s)", args->id,
-	    (int)getpid(), tcp_fd >= 0 ? "yes" : "no", admin_fd >= 0 ? "yes" : "no");
+	    (int)getpid(), tcp_fd < 0 ? "no" : worker_tls_enabled() ? "tls" : "yes",
+	    admin_fd >= 0 ? "yes" : "no");
 	return 0;
 }
 
 /* Serves until shutdown, then releases grpc. Returns the exit status. */
-static int worker_serve(const struct worker_args *args, int tcp_fd, int admin_fd)
+static int worker_serve(const struct worker_args *args, int tcp_fd, int admin_fd,
+    struct worker_tls_material *tls)
 {
 	grpc_completion_queue *cq;
 	grpc_server *server;
@@ -181,7 +201,7 @@ static int worker_serve(const struct worker_args *args, int tcp_fd, int admin_fd
 	cq = grpc_completion_queue_create_for_next(NULL);
 	server = worker_server_create(args);
 	status = worker_loop_run(server, cq,
-	    worker_start(args, server, cq, tcp_fd, admin_fd) < 0, &clean);
+	    worker_start(args, server, cq, tcp_fd, admin_fd, tls) < 0, &clean);
 	worker_accept_stop();
 	worker_ipc_reader_stop();
 	if (!clean)
@@ -199,7 +219,9 @@ static int worker_serve(const struct worker_args *args, int tcp_fd, int admin_fd
 int worker_main(int argc, char **argv)
 {
 	struct worker_args args;
+	struct worker_tls_material tls;
 	int tcp_fd, admin_fd, r;
+	const char *step;
 	char err[160];
 
 	log_setup(LOG_TARGET_STDERR, LOG_INFO);
@@ -209,16 +231,31 @@ int worker_main(int argc, char **argv)
 	}
 	if (worker_fds_check(&tcp_fd, &admin_fd) < 0)
 		return 2;
+	r = worker_tls_material_inherit(WORKER_FD_TLS, &tls);
+	if (r < 0) {
+		log_error_errno(r, "fd %d is not usable TLS material: %m", WORKER_FD_TLS);
+		return 2;
+	}
 	r = worker_loop_signals_setup();
 	if (r < 0) {
 		log_error_errno(r, "Cannot set up signals: %m");
 		return 1;
 	}
+	worker_loop_set_drain_ms(args.drain_ms);
 	(void)ipc_socket_tune(WORKER_FD_IPC);
 	worker_ipc_setup(WORKER_FD_IPC);
 	worker_raise_fd_limit();
-	/* worker_sandbox_apply() goes here: fds in place, nothing served yet. */
-	r = worker_serve(&args, tcp_fd, admin_fd);
+	if (tls.mode != WORKER_TLS_OFF && worker_tls_prepare() < 0) {
+		log_error("Cannot initialise OpenSSL");
+		return 1;
+	}
+	/* Fds in place, nothing served yet: give up every power now. */
+	r = worker_sandbox_apply(args.uid, args.gid, &step);
+	if (r < 0) {
+		log_error_errno(r, "Cannot sandbox the worker (%s): %m", step);
+		return 1;
+	}
+	r = worker_serve(&args, tcp_fd, admin_fd, &tls);
 	close(WORKER_FD_IPC);
 	if (tcp_fd >= 0)
 		close(tcp_fd);

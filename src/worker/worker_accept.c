@@ -27,6 +27,8 @@
 
 #include "common/log.h"
 #include "worker_peer.h"
+#include "worker_tls.h"
+#include "worker_status.h"
 
 #define WORKER_ACCEPT_BATCH 64         /* accepts per wake-up and listener */
 #define WORKER_ACCEPT_BACKOFF_MS 100   /* pause when out of descriptors */
@@ -55,9 +57,13 @@ static bool worker_accept_should_log(time_t *last)
 	return true;
 }
 
-/* Records the connection's identity and gives it to grpc, or closes it. */
-static void worker_accept_adopt(int fd, enum worker_transport transport)
+/*
+ * Records the connection's identity and gives it to grpc, or closes it.
+ * TCP connections go to grpc's TLS handshake when TLS is on (worker_tls.h).
+ */
+static void worker_accept_adopt(int fd, const struct worker_listener *listener)
 {
+	enum worker_transport transport = listener->transport;
 	static time_t last_full;
 	struct worker_peer peer;
 	int one = 1, r;
@@ -77,10 +83,14 @@ static void worker_accept_adopt(int fd, enum worker_transport transport)
 		return;
 	}
 	(void)worker_peer_set(fd, &peer);
+	worker_status_connection_opened(fd);
 	log_debug("Connection from %s on fd %d", peer.name, fd);
 	/* grpc owns fd from here and closes it when the connection ends. */
-	grpc_server_add_channel_from_fd(worker_accept_server, fd,
-	    worker_accept_credentials);
+	if (transport == WORKER_TRANSPORT_TCP && worker_tls_enabled())
+		worker_tls_handoff(listener->fd, fd);
+	else
+		grpc_server_add_channel_from_fd(worker_accept_server, fd,
+		    worker_accept_credentials);
 }
 
 /*
@@ -95,7 +105,7 @@ static int worker_accept_drain(const struct worker_listener *listener)
 		int fd = accept4(listener->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd >= 0) {
-			worker_accept_adopt(fd, listener->transport);
+			worker_accept_adopt(fd, listener);
 			continue;
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK)

@@ -30,6 +30,9 @@ int worker_args_parse_number(const char *s, unsigned long long min,
 	return 0;
 }
 
+/* The first options of the table below must all be given. */
+#define WORKER_ARGS_REQUIRED 5
+
 struct worker_option {
 	const char *name;
 	unsigned long long min, max;
@@ -99,6 +102,11 @@ int worker_args_parse(int argc, char *const *argv, struct worker_args *ret,
 		{ "--max-message-bytes", WORKER_MESSAGE_BYTES_MIN,
 		  WORKER_MESSAGE_BYTES_MAX, 0, false },
 		{ "--max-calls", 1, WORKER_CALLS_MAX, 0, false },
+		/* The unprivileged ids the sandbox drops to; never root. */
+		{ "--uid", 1, WORKER_ID_UNPRIVILEGED_MAX, 0, false },
+		{ "--gid", 1, WORKER_ID_UNPRIVILEGED_MAX, 0, false },
+		/* Optional: how long a graceful stop waits for the master. */
+		{ "--drain-ms", 0, WORKER_DRAIN_MS_MAX, WORKER_DRAIN_MS_DEFAULT, false },
 	};
 	const size_t n = sizeof(options) / sizeof(options[0]);
 	char name[32];
@@ -113,7 +121,7 @@ int worker_args_parse(int argc, char *const *argv, struct worker_args *ret,
 		if (worker_args_store(options, n, name, value, err, errlen) < 0)
 			return -EINVAL;
 	}
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < WORKER_ARGS_REQUIRED; k++)
 		if (!options[k].seen) {
 			snprintf(err, errlen, "%s: missing", options[k].name);
 			return -EINVAL;
@@ -121,5 +129,8 @@ int worker_args_parse(int argc, char *const *argv, struct worker_args *ret,
 	ret->id = (unsigned)options[0].value;
 	ret->max_message_bytes = (size_t)options[1].value;
 	ret->max_calls = (unsigned)options[2].value;
+	ret->uid = (uid_t)options[3].value;
+	ret->gid = (gid_t)options[4].value;
+	ret->drain_ms = (unsigned)options[5].value;
 	return 0;
 }

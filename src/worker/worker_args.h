@@ -5,6 +5,7 @@
 #define CONTAINARIUM_WORKER_ARGS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common/ipc.h"
 
@@ -13,16 +14,24 @@
 /* A request body plus its Caller (token <= 8 KiB) must fit in one packet. */
 #define WORKER_MESSAGE_BYTES_MAX (IPC_MAX_PAYLOAD - 64u * 1024u)
 #define WORKER_CALLS_MAX 65536u
+/* uid_t and gid_t are 32 bits; (uid_t)-1 means "no change" to the kernel. */
+#define WORKER_ID_UNPRIVILEGED_MAX 4294967294u
+#define WORKER_DRAIN_MS_DEFAULT 5000u
+#define WORKER_DRAIN_MS_MAX 3600000u
 
 struct worker_args {
 	unsigned id;
 	size_t max_message_bytes;
 	unsigned max_calls;
+	uid_t uid;                  /* the sandbox drops to uid:gid */
+	gid_t gid;
+	unsigned drain_ms;          /* optional; WORKER_DRAIN_MS_DEFAULT */
 };
 
 /*
- * Parses "--id N --max-message-bytes B --max-calls C" (each also as
- * "--name=value"); argv[0] is skipped. Every option is required, numbers are
+ * Parses "--id N --max-message-bytes B --max-calls C --uid U --gid G
+ * [--drain-ms D]" (each also as "--name=value"); argv[0] is skipped. All but
+ * --drain-ms are required (U and G never 0), numbers are
  * plain decimal within the limits above. Returns 0 and fills *ret, or
  * -EINVAL with a message in err (errlen bytes) naming the option.
  */

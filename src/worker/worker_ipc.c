@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "containarium/ipc/ipc.pb-c.h"
 #include "worker_call.h"
+#include "worker_status.h"
 
 #define WORKER_IPC_LOG_LINE_MAX 4096
 
@@ -40,6 +41,12 @@ enum worker_ipc_state worker_ipc_get_state(void)
 
 int worker_ipc_send(uint16_t type, uint32_t request_id, const ProtobufCMessage *msg)
 {
+	return worker_ipc_send_fd(type, request_id, msg, -1);
+}
+
+int worker_ipc_send_fd(uint16_t type, uint32_t request_id, const ProtobufCMessage *msg,
+    int pass_fd)
+{
 	size_t len = protobuf_c_message_get_packed_size(msg);
 	uint8_t *buf;
 	int r;
@@ -50,7 +57,7 @@ int worker_ipc_send(uint16_t type, uint32_t request_id, const ProtobufCMessage *
 	if (!buf)
 		return -ENOMEM;
 	protobuf_c_message_pack(msg, buf);
-	r = ipc_send(worker_ipc_fd, type, request_id, buf, len);
+	r = ipc_send_fd(worker_ipc_fd, type, request_id, buf, len, pass_fd);
 	explicit_bzero(buf, len);
 	free(buf);
 	return r;
@@ -109,6 +116,19 @@ void worker_ipc_setup(int fd)
 	gpr_set_log_function(worker_ipc_forward_grpc_log);
 }
 
+/* Records a Ping for the main loop to answer. Returns 0 or -EBADMSG. */
+static int worker_ipc_ping(const struct ipc_packet *packet)
+{
+	Containarium__Ipc__Ping *ping;
+
+	ping = containarium__ipc__ping__unpack(NULL, packet->payload_len, packet->payload);
+	if (!ping)
+		return log_error_errno(-EBADMSG, "Master sent a Ping that does not decode");
+	worker_status_ping_received(ping->sequence);
+	containarium__ipc__ping__free_unpacked(ping, NULL);
+	return 0;
+}
+
 /*
  * Decodes and routes one packet from the master. Returns 0, or -EBADMSG
  * when the packet breaks the protocol (the caller then breaks the channel).
@@ -118,6 +138,8 @@ static int worker_ipc_dispatch(const struct ipc_packet *packet)
 	Containarium__Ipc__Reply *reply;
 	int r = 0;
 
+	if (packet->header.type == IPC_TYPE_PING && packet->header.request_id == 0)
+		return worker_ipc_ping(packet);
 	if (packet->header.type != IPC_TYPE_REPLY || packet->header.request_id == 0)
 		return log_error_errno(-EBADMSG, "Master sent packet type %u for request %u, refusing",
 		    packet->header.type, packet->header.request_id);

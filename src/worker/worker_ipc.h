@@ -3,7 +3,7 @@
  *
  * Sending (requests, log lines, Ready) may happen from any thread: one
  * SOCK_SEQPACKET packet is one atomic sendmsg. Receiving happens on one
- * reader thread, which accepts nothing but Reply packets; anything else
+ * reader thread, which accepts nothing but Reply and Ping packets; anything else
  * breaks the channel and the worker exits.
  */
 #ifndef CONTAINARIUM_WORKER_IPC_H
@@ -30,6 +30,13 @@ void worker_ipc_setup(int fd);
  * Returns 0 or a negative errno. Never logs (it carries the log).
  */
 int worker_ipc_send(uint16_t type, uint32_t request_id, const ProtobufCMessage *msg);
+
+/*
+ * worker_ipc_send, passing descriptor pass_fd (unless -1) with the packet:
+ * an admin-socket connection, which the master checks itself.
+ */
+int worker_ipc_send_fd(uint16_t type, uint32_t request_id, const ProtobufCMessage *msg,
+    int pass_fd);
 
 /* Tells the master this worker serves. Returns 0 or a negative errno. */
 int worker_ipc_send_ready(void);
