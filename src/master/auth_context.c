@@ -15,6 +15,7 @@
 
 #include "auth_admin.h"
 #include "common/log.h"
+#include "users_hash.h"
 
 static struct auth_context *auth_context_current;
 
@@ -140,6 +141,7 @@ int auth_context_setup(const struct config *c, int admin_listener, bool we_bound
 		auth_context_free(a);
 		return r;
 	}
+	users_hash_init();
 	r = users_refresh(a->users, &line);
 	if (r == -EBADMSG)
 		log_error("Users file %s:%u: bad line; no user can log in until it is fixed",

@@ -51,6 +51,11 @@ static void users_hash_dummy_init(void)
 	explicit_bzero(text, sizeof(text));
 }
 
+void users_hash_init(void)
+{
+	pthread_once(&users_hash_dummy_once, users_hash_dummy_init);
+}
+
 bool users_hash_valid(const char *hash)
 {
 	return hash && hash[0] == '$' && strlen(hash) < USERS_HASH_MAX &&

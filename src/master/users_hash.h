@@ -26,6 +26,10 @@ int users_hash_make(const char *secret, char ret[static USERS_HASH_MAX]);
  */
 bool users_hash_check(const char *secret, const char *hash);
 
+/* Makes the dummy hash now (it is otherwise made at the first check,
+ * which would make that one check slower). */
+void users_hash_init(void);
+
 /* True when hash is a crypt(3) string libcrypt can check. */
 bool users_hash_valid(const char *hash);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "master/users.h"
@@ -196,6 +197,58 @@ static void test_hash_is_salted(void **state)
 	assert_false(users_hash_check("same", "*"));
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Checking a login costs the same whether or not the user exists, and
+ * whether or not they have an API key: always two hashes. */
+static void test_verify_time_does_not_tell_existence(void **state)
+{
+	struct users *u = fresh();
+	struct users_info info;
+	char key[USERS_API_KEY_LEN + 1];
+	double known[9], unknown[9], only_pw[9];
+
+	(void)state;
+	assert_int_equal(users_add(u, "alice", USERS_ROLE_USER, "pw", true, key), 0);
+	assert_int_equal(users_add(u, "bob", USERS_ROLE_USER, "pw", false, key), 0);
+	for (int i = 0; i < 9; i++) {
+		double t = now_ms();
+
+		assert_int_equal(users_verify(u, "alice", "wrong", &info), -EACCES);
+		known[i] = now_ms() - t;
+		t = now_ms();
+		assert_int_equal(users_verify(u, "nobody", "wrong", &info), -EACCES);
+		unknown[i] = now_ms() - t;
+		t = now_ms();
+		assert_int_equal(users_verify(u, "bob", "wrong", &info), -EACCES);
+		only_pw[i] = now_ms() - t;
+	}
+	qsort(known, 9, sizeof(double), cmp_double);
+	qsort(unknown, 9, sizeof(double), cmp_double);
+	qsort(only_pw, 9, sizeof(double), cmp_double);
+	print_message("median verify: known %.1f ms, unknown %.1f ms, password only %.1f ms\n",
+	    known[4], unknown[4], only_pw[4]);
+	/* A check that skipped the hashing for a missing user (or a missing
+	 * API key) would take ~0 ms (or half the time); the bounds leave room
+	 * for a loaded machine. */
+	assert_true(unknown[4] > known[4] * 0.6 && unknown[4] < known[4] * 1.7);
+	assert_true(only_pw[4] > known[4] * 0.6 && only_pw[4] < known[4] * 1.7);
+	users_free(u);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -220,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_edits_apply_without_restart),
 		cmocka_unit_test(test_bad_files_fail_closed),
 		cmocka_unit_test(test_hash_is_salted),
+		cmocka_unit_test(test_verify_time_does_not_tell_existence),
 	};
 
 	return cmocka_run_group_tests_name("users", tests, setup, teardown);
