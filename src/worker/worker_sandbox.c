@@ -205,9 +205,6 @@ static int worker_sandbox_add_allow_list(scmp_filter_ctx ctx)
 		ALLOW(exit), ALLOW(exit_group), ALLOW(sched_yield), ALLOW(sched_getaffinity),
 		ALLOW(sched_getparam), ALLOW(sched_getscheduler),
 		ALLOW(sched_get_priority_min), ALLOW(sched_get_priority_max),
-		/* absl::Mutex reads a waiting thread's priority (pthread_getschedparam);
-		 * seen with TLS, whose event engine is torn down at shutdown */
-		ALLOW(sched_getparam), ALLOW(sched_getscheduler),
 		ALLOW_ARG_EQ(prctl, 0, PR_SET_NAME), ALLOW_ARG_EQ(prctl, 0, PR_GET_NAME),
 		/* signals: only to this process */
 		ALLOW(rt_sigaction), ALLOW(rt_sigprocmask), ALLOW(rt_sigreturn),
