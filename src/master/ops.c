@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_ops.h"
+#include "authz.h"
 #include "cache_fetch.h"
 #include "common/log.h"
 #include "ops_internal.h"
@@ -98,16 +100,25 @@ void ops_run(struct job *job, void *context)
 		[METHOD_REMOVE_SSH_KEY] = ops_remove_ssh_key,
 		[METHOD_GET_METRICS] = ops_get_metrics,
 		[METHOD_GET_SYSTEM_INFO] = ops_get_system_info,
+		[METHOD_LOGIN] = auth_ops_login,
+		[METHOD_VALIDATE_TOKEN] = auth_ops_validate_token,
+		[METHOD_ADD_USER] = auth_ops_add_user,
+		[METHOD_REMOVE_USER] = auth_ops_remove_user,
+		[METHOD_LIST_USERS] = auth_ops_list_users,
+		[METHOD_SET_PASSWORD] = auth_ops_set_password,
 	};
 	struct ops_context *ctx = context;
 
+	/* Every call is authenticated and authorized here, by the master,
+	 * before anything runs (authz.h). */
+	if (!authz_admit(job))
+		return;
 	if (!ctx) {
 		job_fail(job, GRPC_STATUS_UNAVAILABLE, "operation thread has no Incus client");
 		return;
 	}
 	if (!table[job->method->id]) {
-		job_fail(job, GRPC_STATUS_UNIMPLEMENTED, "%s is served by the "
-		    "authentication service, which this daemon does not enable",
+		job_fail(job, GRPC_STATUS_UNIMPLEMENTED, "%s is not implemented",
 		    job->method->name);
 		return;
 	}
