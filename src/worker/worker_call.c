@@ -360,7 +360,10 @@ static int worker_call_send(const struct worker_call *c,
 	request.caller = &caller;
 	request.body.len = GRPC_SLICE_LENGTH(req->body);
 	request.body.data = (uint8_t *)GRPC_SLICE_START_PTR(req->body);
-	return worker_ipc_send((uint16_t)c->method->id, id, &request.base);
+	/* The master asks the kernel who is on an admin connection: it gets
+	 * the connection itself, never our word (docs/security.md). */
+	return worker_ipc_send_fd((uint16_t)c->method->id, id, &request.base,
+	    req->peer.transport == WORKER_TRANSPORT_ADMIN ? req->peer.fd : -1);
 }
 
 /*

@@ -118,6 +118,7 @@ int worker_peer_set(int fd, const struct worker_peer *peer)
 	pthread_mutex_lock(&worker_peer_lock);
 	worker_peer_table[fd].used = true;
 	worker_peer_table[fd].peer = *peer;
+	worker_peer_table[fd].peer.fd = fd;
 	pthread_mutex_unlock(&worker_peer_lock);
 	return 0;
 }

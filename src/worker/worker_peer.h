@@ -28,6 +28,7 @@ struct worker_peer {
 	enum worker_transport transport;
 	char name[WORKER_PEER_NAME_MAX];  /* "ipv4:1.2.3.4:5", "unix:uid=0" */
 	int64_t uid, gid, pid;            /* -1 unless admin */
+	int fd;                           /* "fd:N" connections: N (worker_peer_set) */
 };
 
 /* Allocates the table. Returns 0 or -ENOMEM. */
