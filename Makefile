@@ -60,7 +60,7 @@ LINK_ORDER := $(cli_LIB) $(worker_LIB) $(master_LIB) $(incus_LIB) $(common_LIB) 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check check-static check-unit check-worker check-cli check-integration install deps clean quickstart
+.PHONY: all check check-static check-unit check-worker check-cli check-integration check-security install deps clean quickstart
 .SECONDARY: $(GEN_C) $(GEN_H)
 
 all: $(BIN)
@@ -99,7 +99,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LINK_ORDER)
 # `make check` installs what it needs first, then re-reads this Makefile so
 # pkg-config sees the freshly installed libraries.
 check: deps
-	$(MAKE) check-static check-unit check-worker check-cli check-integration
+	$(MAKE) check-static check-unit check-worker check-cli check-integration check-security
 
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -113,6 +113,16 @@ check-cli: $(BIN)
 
 check-integration: $(BIN)
 	CONTAINARIUM_BIN=$(abspath $(BIN)) /usr/bin/python3 -m pytest -v tests/integration
+
+# The real master (libmaster.a) with rogue workers that hand their channel
+# to a test playing a compromised worker (tests/security/rogue_daemon.c).
+$(BUILD)/tests/rogue_daemon: tests/security/rogue_daemon.c $(LINK_ORDER)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LINK_ORDER) $(LIBS)
+
+check-security: $(BUILD)/tests/rogue_daemon
+	ROGUE_DAEMON=$(abspath $<) /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/security
 
 # Units (systemd-analyze verify, security score), man pages (mandoc lint,
 # every config key documented), the SELinux module (compiled), make install.
