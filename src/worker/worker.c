@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -134,8 +135,9 @@ static grpc_server *worker_server_create(const struct worker_args *args)
 		 * draining worker's clients move on before it stops (worker_loop.h). */
 		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_AGE_MS,
 		  { .integer = worker_loop_connection_age_ms(args->drain_ms) } },
-		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
-		  { .integer = (int)args->drain_ms } },
+		/* No grace limit: a long create on an aged connection runs to its
+		 * end; a draining worker bounds its calls itself. */
+		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, { .integer = INT_MAX } },
 		/* A TLS handshake must be over in this time (worker_tls.h). */
 		{ GRPC_ARG_INTEGER, GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, { .integer = 10000 } },
 		worker_tls_server_arg(),

@@ -236,3 +236,20 @@ def test_crash_loop_at_start_up_is_throttled(tmp_path, fake_incus):
         d.wait_ready(timeout=40)
     finally:
         assert d.stop() == []
+
+
+@pytest.mark.timeout(60)
+def test_a_call_longer_than_the_connection_age_completes(tmp_path, fake_incus, keys):
+    """Connections are recycled at two fifths of drain_timeout (0.8 s here) with a
+    graceful GOAWAY; a 4 s create on such a connection still gets its answer."""
+    fake = fake_incus(mode="slow_create", slow_create_seconds=4)
+    d = make_daemon(str(tmp_path / "d"), fake.socket_path,
+                    server={"workers": "2", "drain_timeout": "2"}).start()
+    try:
+        results = {}
+        user = "age" + uuid.uuid4().hex[:6]
+        t = _create_in_thread(d, user, keys, results)
+        t.join(30)
+        assert results == {user: Code.OK}
+    finally:
+        assert d.stop() == []
