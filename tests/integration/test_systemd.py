@@ -5,6 +5,7 @@ pings read from a NOTIFY_SOCKET the test binds, and structured entries in a real
 systemd-journald read back with journalctl."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -190,6 +191,25 @@ def test_notify_sequence_status_and_watchdog(tmp_path, fake_incus):
 
 # ---------------------------------------------------------------------------------------
 # the journal
+
+@pytest.mark.timeout(60)
+def test_without_a_journal_auto_logs_plain_lines_to_stderr(tmp_path, fake_incus):
+    """[logging] target = auto with no journal socket: plain lines on stderr. (Runs
+    before this module starts a journald.)"""
+    if os.path.exists("/run/systemd/journal/socket"):
+        pytest.skip("a journal socket exists on this machine")
+    fake = fake_incus()
+    d = make_daemon(os.path.join(str(tmp_path), "d"), fake.socket_path,
+                    logging={"target": "auto", "level": "notice"})
+    try:
+        d.start()
+        text = d.log_text()
+        assert re.search(r"containarium\[%d\]: notice: Containarium started" % d.proc.pid,
+                         text), text[-2000:]
+        assert ": info: " not in text and ": debug: " not in text   # level notice
+    finally:
+        assert d.stop() == []
+
 
 @pytest.fixture(scope="module")
 def journald():
