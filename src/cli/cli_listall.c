@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,20 @@ struct cli_listall {
 	struct cli_tls tls;
 };
 
+/* Writes a formatted reason into err; returns code. */
+__attribute__((format(printf, 4, 5)))
+static int cli_listall_fail(int code, char *err, size_t errlen, const char *format, ...)
+{
+	va_list ap;
+
+	if (errlen == 0)
+		return code;
+	va_start(ap, format);
+	(void)vsnprintf(err, errlen, format, ap);
+	va_end(ap);
+	return code;
+}
+
 /*
  * Adds the server named by [word, word+len) (blanks around it trimmed,
  * empty skipped). Returns 0 or -EINVAL with a reason in err.
@@ -61,15 +76,16 @@ static int cli_listall_add(struct cli_listall *all, const char *word, size_t len
 	if (len == 0 || word[0] == '#')
 		return 0;
 	if (all->n >= CLI_LISTALL_SERVERS_MAX)
-		return snprintf(err, errlen, "more than %d servers", CLI_LISTALL_SERVERS_MAX), -EINVAL;
+		return cli_listall_fail(-EINVAL, err, errlen, "more than %d servers",
+		    CLI_LISTALL_SERVERS_MAX);
 	s = &all->servers[all->n];
 	if (len > CLI_SERVER_MAX)
 		len = CLI_SERVER_MAX;
 	memcpy(s->given, word, len);
 	s->given[len] = '\0';
 	if (cli_args_server_target(s->given, s->target, sizeof(s->target)) < 0)
-		return snprintf(err, errlen, "%s is not a server address",
-		    validate_echo(echo, s->given)), -EINVAL;
+		return cli_listall_fail(-EINVAL, err, errlen, "%s is not a server address",
+		    validate_echo(echo, s->given));
 	all->n++;
 	return 0;
 }
@@ -101,13 +117,13 @@ static int cli_listall_servers(const struct cli_args *args, struct cli_listall *
 	else {
 		r = cli_file_read(args->servers_file, CLI_LISTALL_FILE_MAX, &text, NULL);
 		if (r < 0)
-			return snprintf(err, errlen, "--servers-file %.200s: %s", args->servers_file,
-			    r == -EFBIG ? "too large" : strerror(-r)), r;
+			return cli_listall_fail(r, err, errlen, "--servers-file %.200s: %s",
+			    args->servers_file, r == -EFBIG ? "too large" : strerror(-r));
 		r = cli_listall_split(all, text, '\n', err, errlen);
 		free(text);
 	}
 	if (r == 0 && all->n == 0)
-		return snprintf(err, errlen, "no server given"), -EINVAL;
+		return cli_listall_fail(-EINVAL, err, errlen, "no server given");
 	return r;
 }
 
