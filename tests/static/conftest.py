@@ -1,8 +1,7 @@
 """Fixtures of the static checks: the repository, the built binary, and trees made by
 `make install`.
 
-Run:  CONTAINARIUM_BIN=$PWD/build/containarium CONTAINARIUM_BUILD=build \
-      /usr/bin/python3 -m pytest -v tests/static
+Run:  CONTAINARIUM_BIN=$PWD/build/containarium /usr/bin/python3 -m pytest -v tests/static
 """
 
 import os
@@ -18,11 +17,18 @@ def run(cmd, timeout=120, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
 
 
+def tested_binary():
+    return os.path.abspath(os.environ.get("CONTAINARIUM_BIN") or
+                           os.path.join(REPO, "build", "containarium"))
+
+
 def make_install(**variables):
-    """`make install VAR=value...` from the repository with this run's build dir;
-    asserts it succeeds and returns its output."""
-    build = os.environ.get("CONTAINARIUM_BUILD", "build")
-    cmd = ["make", "-C", REPO, "--no-print-directory", "install", "BUILD=" + build]
+    """`make install VAR=value...` from the repository, installing the binary under
+    test as it is (-o: never rebuilt, whatever changed in the tree since); asserts it
+    succeeds and returns its output."""
+    binary = tested_binary()
+    cmd = ["make", "-C", REPO, "--no-print-directory", "install",
+           "BUILD=" + os.path.dirname(binary), "-o", binary]
     cmd += ["%s=%s" % kv for kv in sorted(variables.items())]
     r = run(cmd, timeout=600)
     assert r.returncode == 0, "%s failed:\n%s%s" % (" ".join(cmd), r.stdout, r.stderr)
@@ -31,7 +37,7 @@ def make_install(**variables):
 
 @pytest.fixture(scope="session")
 def binary():
-    path = os.environ.get("CONTAINARIUM_BIN", os.path.join(REPO, "build", "containarium"))
+    path = tested_binary()
     assert os.access(path, os.X_OK), "no binary at %s (set CONTAINARIUM_BIN)" % path
     return path
 
