@@ -23,7 +23,7 @@ BUILD ?= build$(if $(SANITIZE),-sanitize)
 V ?=
 Q := $(if $(V),,@)
 
-PKGS := grpc libprotobuf-c libcurl jansson inih libjwt libseccomp libsystemd
+PKGS := grpc libprotobuf-c libcurl jansson inih libjwt libseccomp libsystemd openssl
 
 WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wformat=2 -Werror
@@ -60,6 +60,7 @@ LINK_ORDER := $(cli_LIB) $(worker_LIB) $(master_LIB) $(incus_LIB) $(common_LIB) 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
+.PHONY: bench-tls
 .PHONY: all check check-static check-unit check-worker check-cli check-integration check-security install deps clean quickstart
 .SECONDARY: $(GEN_C) $(GEN_H)
 
@@ -154,6 +155,17 @@ install: $(BIN)
 	for m in $(MAN_PAGES); do \
 	  install -Dm0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; done
 	$(if $(BASH_COMPLETION),install -Dm0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/containarium)
+
+# What TLS on an inherited listener costs (docs/architecture.md, "TLS"):
+# prints calls/s and p50/p99 latencies of four ways of serving; not part of
+# `make check`.
+$(BUILD)/bench/bench_server: bench/tls/bench_server.c $(LINK_ORDER)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LINK_ORDER) $(LIBS)
+
+bench-tls: $(BUILD)/bench/bench_server
+	/usr/bin/python3 bench/tls/bench_tls.py $(abspath $<)
 
 deps:
 	./scripts/install-deps.sh

@@ -36,6 +36,7 @@
 #include "worker_ipc.h"
 #include "worker_metadata.h"
 #include "worker_peer.h"
+#include "worker_tls.h"
 #include "worker_pending.h"
 
 #define WORKER_CALL_MESSAGE_MAX 512    /* status messages written here */
@@ -311,19 +312,44 @@ static grpc_status_code worker_call_check_body(struct worker_call *c,
 	return r < 0 ? GRPC_STATUS_INVALID_ARGUMENT : GRPC_STATUS_OK;
 }
 
-/* Finds who called, from the connection's grpc peer name "fd:N". */
+/* Adds the verified client certificate's name, if any, to req->peer. */
+static grpc_status_code worker_call_check_tls_identity(struct worker_call *c,
+    struct worker_call_request *req, char *message, size_t len)
+{
+	int r;
+
+	req->peer.tls_identity[0] = '\0';
+	if (req->peer.transport != WORKER_TRANSPORT_TCP || !worker_tls_enabled())
+		return GRPC_STATUS_OK;
+	r = worker_tls_call_identity(c->call, req->peer.tls_identity,
+	    sizeof(req->peer.tls_identity));
+	if (r == -ENAMETOOLONG) {
+		snprintf(message, len, "client certificate name too long");
+		return GRPC_STATUS_UNAUTHENTICATED;
+	}
+	return GRPC_STATUS_OK;
+}
+
+/* Finds who called, from the connection's grpc peer name. */
 static grpc_status_code worker_call_check_peer(struct worker_call *c,
     struct worker_call_request *req, char *message, size_t len)
 {
 	char *name = grpc_call_get_peer(c->call);
-	int r = worker_peer_lookup(name, &req->peer);
+	int r = -EINVAL;
 
+	/* With TLS, grpc names TCP connections by their address. */
+	if (worker_tls_enabled())
+		r = worker_peer_from_grpc_address(name, &req->peer);
+	if (r < 0)
+		r = worker_peer_lookup(name, &req->peer);
 	if (r < 0) {
 		log_error("No identity recorded for connection \"%s\"", name);
 		snprintf(message, len, "peer unknown");
 	}
 	gpr_free(name);
-	return r < 0 ? GRPC_STATUS_INTERNAL : GRPC_STATUS_OK;
+	if (r < 0)
+		return GRPC_STATUS_INTERNAL;
+	return worker_call_check_tls_identity(c, req, message, len);
 }
 
 /* Runs every check a call must pass before it reaches the master. */
@@ -357,6 +383,7 @@ static int worker_call_send(const struct worker_call *c,
 	caller.uid = req->peer.uid;
 	caller.gid = req->peer.gid;
 	caller.pid = req->peer.pid;
+	caller.tls_identity = (char *)req->peer.tls_identity;
 	request.caller = &caller;
 	request.body.len = GRPC_SLICE_LENGTH(req->body);
 	request.body.data = (uint8_t *)GRPC_SLICE_START_PTR(req->body);

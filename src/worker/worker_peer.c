@@ -123,6 +123,19 @@ int worker_peer_set(int fd, const struct worker_peer *peer)
 	return 0;
 }
 
+int worker_peer_from_grpc_address(const char *grpc_peer, struct worker_peer *ret)
+{
+	size_t len = strlen(grpc_peer);
+
+	if ((strncmp(grpc_peer, "ipv4:", 5) != 0 && strncmp(grpc_peer, "ipv6:", 5) != 0) ||
+	    len >= WORKER_PEER_NAME_MAX)
+		return -EINVAL;
+	*ret = (struct worker_peer){ .transport = WORKER_TRANSPORT_TCP,
+		.uid = -1, .gid = -1, .pid = -1 };
+	memcpy(ret->name, grpc_peer, len + 1);
+	return 0;
+}
+
 int worker_peer_lookup(const char *grpc_peer, struct worker_peer *ret)
 {
 	unsigned long long fd;

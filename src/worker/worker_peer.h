@@ -18,6 +18,8 @@
 /* Connections per worker; a descriptor at or above this is refused. */
 #define WORKER_PEER_FD_MAX 4160
 #define WORKER_PEER_NAME_MAX 96
+/* A certificate's common name is at most 64 characters (RFC 5280). */
+#define WORKER_PEER_TLS_IDENTITY_MAX 65
 
 enum worker_transport {
 	WORKER_TRANSPORT_TCP = 1,    /* same numbers as Caller.Transport */
@@ -28,6 +30,7 @@ struct worker_peer {
 	enum worker_transport transport;
 	char name[WORKER_PEER_NAME_MAX];  /* "ipv4:1.2.3.4:5", "unix:uid=0" */
 	int64_t uid, gid, pid;            /* -1 unless admin */
+	char tls_identity[WORKER_PEER_TLS_IDENTITY_MAX]; /* verified client CN, or "" */
 	int fd;                           /* "fd:N" connections: N (worker_peer_set) */
 };
 
@@ -57,5 +60,13 @@ int worker_peer_set(int fd, const struct worker_peer *peer);
  * copies it to *ret, -EINVAL for another form, -ENOENT when unknown.
  */
 int worker_peer_lookup(const char *grpc_peer, struct worker_peer *ret);
+
+/*
+ * Fills *ret for a TCP connection that grpc names by its address,
+ * "ipv4:a.b.c.d:port" or "ipv6:[addr]:port", as it does the connections
+ * handed over for TLS (worker_tls.h; grpc read the address itself with
+ * getpeername). Returns 0, or -EINVAL for another form or a name too long.
+ */
+int worker_peer_from_grpc_address(const char *grpc_peer, struct worker_peer *ret);
 
 #endif
