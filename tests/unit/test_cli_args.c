@@ -476,12 +476,17 @@ static void test_never_crashes(void **state)
 		"json", "-o", "--image", "--cpu", "--memory", "4XB", "--disk", "--docker",
 		"--no-docker", "--ssh-key", "--label", "=", "k=v", "--state", "running",
 		"--user", "--force", "-f", "--force=1", "", "\xff", "\x1b[2J",
+		"remote", "h:1", "list-all", "--servers", "a:1,b:2", "--servers-file",
+		"ssh-key", "add", "remove", "passwd", "user", "login", "logout", "metrics",
+		"system-info", "ssh-config", "--jump-user", "--role", "viewer", "--ca", "--cert",
+		"--key", "--insecure", "--password-stdin", "--generate-api-key",
+		"__complete-containers",
 	};
 	const size_t n_words = sizeof(words) / sizeof(words[0]);
 	uint32_t seed = 12345;
 
 	(void)state;
-	for (int round = 0; round < 20000; round++) {
+	for (int round = 0; round < 50000; round++) {
 		char *argv[9] = { "containarium" };
 		int argc = 1 + (int)(seed % 8);
 		struct cli_args a;
