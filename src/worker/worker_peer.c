@@ -131,7 +131,7 @@ int worker_peer_from_grpc_address(const char *grpc_peer, struct worker_peer *ret
 	    len >= WORKER_PEER_NAME_MAX)
 		return -EINVAL;
 	*ret = (struct worker_peer){ .transport = WORKER_TRANSPORT_TCP,
-		.uid = -1, .gid = -1, .pid = -1 };
+		.uid = -1, .gid = -1, .pid = -1, .fd = -1 };
 	memcpy(ret->name, grpc_peer, len + 1);
 	return 0;
 }

@@ -332,6 +332,7 @@ static void test_peer_from_grpc_address(void **state)
 	assert_int_equal(p.transport, WORKER_TRANSPORT_TCP);
 	assert_string_equal(p.name, "ipv4:127.0.0.1:5000");
 	assert_int_equal(p.uid, -1);
+	assert_int_equal(p.fd, -1);
 	assert_int_equal(worker_peer_from_grpc_address("ipv6:[::1]:5000", &p), 0);
 	assert_int_equal(worker_peer_from_grpc_address("fd:7", &p), -EINVAL);
 	assert_int_equal(worker_peer_from_grpc_address("unix:/x", &p), -EINVAL);
