@@ -55,6 +55,13 @@ static int cli_session_store(const struct cli_args *args,
 	return CLI_EXIT_OK;
 }
 
+/* Wipes the token in reply before it is freed. */
+static void cli_session_wipe(Containarium__V1__LoginResponse *reply)
+{
+	if (reply->token)
+		explicit_bzero(reply->token, strlen(reply->token));
+}
+
 int cli_session_login(const struct cli_args *args)
 {
 	Containarium__V1__LoginRequest request = CONTAINARIUM__V1__LOGIN_REQUEST__INIT;
@@ -80,11 +87,12 @@ int cli_session_login(const struct cli_args *args)
 	if (code != CLI_EXIT_OK)
 		return code;
 	code = cli_session_store(args, (void *)message);
+	r = code == CLI_EXIT_OK ? cli_session_print(args, (void *)message) : 0;
+	cli_session_wipe((void *)message);
 	if (code != CLI_EXIT_OK) {
 		protobuf_c_message_free_unpacked(message, NULL);
 		return code;
 	}
-	r = cli_session_print(args, (void *)message);
 	return cli_commands_done(args, r, message);
 }
 
