@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "auth_admin.h"
@@ -28,6 +30,7 @@ static void auth_context_free(struct auth_context *a)
 	throttle_free(a->throttle);
 	free(a->issuer);
 	free(a->admin_socket);
+	free(a->admin_socket_previous);
 	free(a->admin_group);
 	(void)munlock(a, sizeof(*a));
 	free(a);
@@ -120,7 +123,33 @@ static int auth_context_admin_socket(struct auth_context *a, const struct config
 	return 0;
 }
 
-int auth_context_setup(const struct config *c, int admin_listener, bool we_bound_it)
+/* With method none, refuses a TCP listener not bound to loopback. */
+static int auth_context_check_none(int tcp_listener)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	bool loopback = false;
+
+	if (getsockname(tcp_listener, (struct sockaddr *)&ss, &len) < 0)
+		return log_error_errno(-errno, "Cannot read the TCP listener's address: %m");
+	if (ss.ss_family == AF_INET)
+		loopback = (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+	else if (ss.ss_family == AF_INET6) {
+		const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+
+		loopback = IN6_IS_ADDR_LOOPBACK(a) ||
+		    (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	if (!loopback) {
+		log_error("Refusing to start: [auth] method = none, but the TCP listener is "
+		    "not on a loopback address");
+		return -EPERM;
+	}
+	return 0;
+}
+
+int auth_context_setup(const struct config *c, int tcp_listener, int admin_listener,
+    bool we_bound_it)
 {
 	struct auth_context *a = calloc(1, sizeof(*a));
 	unsigned line = 0;
@@ -133,7 +162,9 @@ int auth_context_setup(const struct config *c, int admin_listener, bool we_bound
 	auth_context_resolve(a, c);
 	if (r < 0)
 		log_error_errno(r, "Cannot set up authentication: %m");
-	else if (admin_listener >= 0)
+	if (r == 0 && c->auth_method == CONFIG_AUTH_NONE && tcp_listener >= 0)
+		r = auth_context_check_none(tcp_listener);
+	if (r == 0 && admin_listener >= 0)
 		r = auth_context_admin_socket(a, c, admin_listener, we_bound_it);
 	if (r == 0 && c->auth_method == CONFIG_AUTH_TOKEN)
 		r = auth_context_secret(a, c->auth_secret_file);
@@ -151,6 +182,26 @@ int auth_context_setup(const struct config *c, int admin_listener, bool we_bound
 		    "%m; no user can log in until it is fixed", c->auth_users_file);
 	auth_context_current = a;
 	return 0;
+}
+
+int auth_context_admin_moved(const struct config *next, int admin_listener)
+{
+	struct auth_context *a = auth_context_current;
+	char *old;
+	int r;
+
+	if (!a)
+		return 0;
+	old = a->admin_socket;
+	a->admin_socket = strdup("");
+	if (!a->admin_socket) {
+		a->admin_socket = old;
+		return log_error_errno(-ENOMEM, "Cannot record the new admin socket: %m");
+	}
+	r = admin_listener >= 0 ? auth_context_admin_socket(a, next, admin_listener, true) : 0;
+	free(a->admin_socket_previous);
+	a->admin_socket_previous = old;
+	return r;
 }
 
 void auth_context_done(void)

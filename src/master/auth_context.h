@@ -23,6 +23,8 @@ struct auth_context {
 	char *issuer;
 	unsigned token_lifetime;
 	char *admin_socket;           /* path of the served admin socket, or "" */
+	char *admin_socket_previous;  /* after a reload moved it: the old path,
+	                               * which draining workers still serve */
 	char *admin_group;
 	bool have_admin_gid;          /* admin_group exists: its gid */
 	gid_t admin_gid;
@@ -39,13 +41,24 @@ struct auth_context {
  * (whose problems are logged, and fail closed until fixed), and with
  * method token loads the secret, creating it when missing. A secret that
  * is group/world accessible, not owned by us, or of a bad size is
- * refused. admin_listener (or -1) is the admin socket being served: its
- * bound path is what admin connections are checked against; when
- * we_bound_it, it is also given [server] admin_socket_mode and
- * admin_group (systemd sets those of a socket it passes). Logs why and
- * returns a negative errno on failure.
+ * refused. tcp_listener (or -1) is the TCP socket being served: with
+ * method none it must be bound to a loopback address (it may come from
+ * systemd, whatever [server] listen says). admin_listener (or -1) is the
+ * admin socket being served: its bound path is what admin connections are
+ * checked against; when we_bound_it, it is also given [server]
+ * admin_socket_mode and admin_group (systemd sets those of a socket it
+ * passes). Logs why and returns a negative errno on failure.
  */
-int auth_context_setup(const struct config *c, int admin_listener, bool we_bound_it);
+int auth_context_setup(const struct config *c, int tcp_listener, int admin_listener,
+    bool we_bound_it);
+
+/*
+ * After a reload bound a new admin socket (admin_listener, or -1 for none)
+ * for next: records its path, keeping the one before for the workers that
+ * still drain, and gives it next's mode and group. Only the event loop
+ * reads these paths. Logs and returns a negative errno on failure.
+ */
+int auth_context_admin_moved(const struct config *next, int admin_listener);
 
 /* Frees the context (wiping the secret). */
 void auth_context_done(void);

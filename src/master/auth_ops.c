@@ -13,6 +13,12 @@
 #include "auth_context.h"
 #include "common/log.h"
 
+void auth_ops_wipe(char *secret)
+{
+	if (secret && secret != protobuf_c_empty_string)
+		explicit_bzero(secret, strlen(secret));
+}
+
 /* The throttle key of a peer: its address without the port. */
 static void auth_ops_peer_key(const char *peer, char *buf, size_t len)
 {
@@ -107,6 +113,7 @@ void auth_ops_login(struct job *job, struct ops_context *ctx)
 	if (auth_ops_locked(job, a->throttle, user_key, peer_key, now))
 		return;
 	r = users_verify(a->users, req->username, req->password, &info);
+	auth_ops_wipe(req->password);
 	if (r == -EACCES) {
 		auth_ops_failed(job, a->throttle, user_key, peer_key, now);
 		return;
@@ -133,6 +140,7 @@ void auth_ops_validate_token(struct job *job, struct ops_context *ctx)
 	(void)ctx;
 	valid = a->have_secret && auth_token_verify(&a->secret, a->issuer, req->token,
 	    time(NULL), user, sizeof(user)) == 0 && users_lookup(a->users, user, &info) == 0;
+	auth_ops_wipe(req->token);
 	resp = malloc(sizeof(*resp));
 	if (!resp)
 		abort();

@@ -20,6 +20,10 @@ void auth_ops_login(struct job *job, struct ops_context *ctx);
 /* ValidateToken: valid and the username, or valid = false. */
 void auth_ops_validate_token(struct job *job, struct ops_context *ctx);
 
+/* Wipes a secret a request carried, once it has been used (the request's
+ * memory is freed later without being cleared). */
+void auth_ops_wipe(char *secret);
+
 void auth_ops_add_user(struct job *job, struct ops_context *ctx);
 void auth_ops_remove_user(struct job *job, struct ops_context *ctx);
 void auth_ops_list_users(struct job *job, struct ops_context *ctx);

@@ -54,12 +54,13 @@ void auth_ops_add_user(struct job *job, struct ops_context *ctx)
 	(void)ctx;
 	r = users_add(auth_context_get()->users, req->username, (enum users_role)req->role,
 	    req->password, req->generate_api_key, key);
+	info.has_password = req->password[0] != '\0';
+	auth_ops_wipe(req->password);
 	if (r < 0) {
 		auth_users_fail(job, r, req->username);
 		return;
 	}
 	snprintf(info.name, sizeof(info.name), "%s", req->username);
-	info.has_password = req->password[0] != '\0';
 	info.has_api_key = req->generate_api_key;
 	resp = malloc(sizeof(*resp));
 	if (!resp)
@@ -129,6 +130,7 @@ void auth_ops_set_password(struct job *job, struct ops_context *ctx)
 	(void)ctx;
 	r = users_set_credentials(auth_context_get()->users, req->username, req->password,
 	    req->generate_api_key, key, &info);
+	auth_ops_wipe(req->password);
 	if (r < 0) {
 		auth_users_fail(job, r, req->username);
 		return;

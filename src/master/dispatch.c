@@ -206,9 +206,13 @@ static bool dispatch_admin_peer(struct dispatch *d, unsigned slot, struct job *j
 	struct auth_admin_peer peer;
 
 	d->passed_fd = -1;
-	if (admin && fd >= 0 && a && a->admin_socket[0])
+	if (admin && fd >= 0 && a && a->admin_socket[0]) {
 		r = auth_admin_verify_fd(fd, a->admin_socket, &peer);
-	else if (admin || fd >= 0)
+		/* Workers of the generation before a reload serve the old path. */
+		if (r == -EADDRNOTAVAIL && a->admin_socket_previous &&
+		    a->admin_socket_previous[0])
+			r = auth_admin_verify_fd(fd, a->admin_socket_previous, &peer);
+	} else if (admin || fd >= 0)
 		r = -EBADMSG;
 	if (fd >= 0)
 		close(fd);

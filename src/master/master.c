@@ -177,7 +177,8 @@ static int master_start(struct master *m)
 	r = master_listen(m);
 	if (r < 0)
 		return r;
-	r = auth_context_setup(c, m->supervisor.admin_fd, !m->admin_activated);
+	r = auth_context_setup(c, m->supervisor.tcp_fd, m->supervisor.admin_fd,
+	    !m->admin_activated);
 	if (r < 0)
 		return r;
 	m->supervisor.tls_fd = -1;
@@ -296,6 +297,8 @@ static void master_reload_apply(struct master *m, struct config *next,
 	struct supervisor *s = &m->supervisor;
 
 	master_listeners_commit(m, l);
+	if (l->admin_new)
+		(void)auth_context_admin_moved(next, l->admin_fd);
 	log_setup(next->log_target, next->log_level);
 	s->n_workers = next->workers;
 	s->max_message_bytes = next->max_message_bytes;

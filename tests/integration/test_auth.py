@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
@@ -439,3 +440,26 @@ def test_admin_socket_mode_is_applied(daemon):
     d = daemon(server={"admin_group": "", "admin_socket_mode": "0600"})
     st = os.stat(d.admin_socket)
     assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_gid == 0
+
+
+def test_admin_socket_moved_by_reload_is_still_verified(daemon):
+    """A reload that moves the admin socket: the master checks connections against the
+    new path (and the old one while the old workers drain); the new socket gets the
+    configured mode."""
+    d = daemon(server={"admin_socket_mode": "0600", "admin_group": ""})
+    new = os.path.join(os.path.dirname(d.admin_socket), "admin2.sock")
+    with open(d.config_path) as f:
+        text = f.read()
+    with open(d.config_path, "w") as f:
+        f.write(text.replace("admin_socket = " + d.admin_socket, "admin_socket = " + new))
+    d.proc.send_signal(signal.SIGHUP)
+    ch = grpc.insecure_channel("unix:" + new)
+    stub = pb.grpc.ContainerServiceStub(ch)
+    ctrtest.wait_for(lambda: stub.GetSystemInfo(pb.service.GetSystemInfoRequest(),
+                                                timeout=5), 20, what="the new admin socket")
+    users_new = pb.admin_grpc.UserServiceStub(ch)
+    users_new.ListUsers(pb.admin.ListUsersRequest(), timeout=10)
+    ch.close()
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o600
+    assert "Killing worker" not in d.log_text()
+    d.assert_alive()

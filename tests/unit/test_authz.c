@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/config.h"
 #include "common/log.h"
@@ -91,7 +95,7 @@ static int setup_context(int method, int tls_mode)
 	c->admin_group = strdup("adm");
 	free(c->worker_user);
 	c->worker_user = strdup("nobody");
-	r = auth_context_setup(c, -1, false);
+	r = auth_context_setup(c, -1, -1, false);
 	config_free(c);
 	return r;
 }
@@ -240,6 +244,40 @@ static void test_certificate_identity_only_with_mtls(void **state)
 	assert_int_equal(setup_context(CONFIG_AUTH_TOKEN, CONFIG_TLS_OFF), 0);
 }
 
+/* A TCP listener bound to addr (port chosen by the kernel). */
+static int listener(const char *addr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	return fd;
+}
+
+/* method = none needs a loopback listener, whoever bound it (systemd may
+ * pass one whatever [server] listen says). */
+static void test_method_none_needs_a_loopback_listener(void **state)
+{
+	struct config *c;
+	int any = listener("0.0.0.0"), local = listener("127.0.0.1");
+
+	(void)state;
+	auth_context_done();
+	assert_int_equal(config_defaults(&c), 0);
+	c->auth_method = CONFIG_AUTH_NONE;
+	assert_int_equal(auth_context_setup(c, any, -1, false), -EPERM);
+	assert_null(auth_context_get());
+	assert_int_equal(auth_context_setup(c, local, -1, false), 0);
+	auth_context_done();
+	config_free(c);
+	close(any);
+	close(local);
+	assert_int_equal(setup_context(CONFIG_AUTH_TOKEN, CONFIG_TLS_OFF), 0);
+}
+
 static void test_throttle_locks_and_expires(void **state)
 {
 	struct throttle *t = throttle_new(3, 10);
@@ -308,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_removed_user_token_stops_working),
 		cmocka_unit_test(test_admin_socket_needs_kernel_credentials),
 		cmocka_unit_test(test_certificate_identity_only_with_mtls),
+		cmocka_unit_test(test_method_none_needs_a_loopback_listener),
 		cmocka_unit_test(test_throttle_locks_and_expires),
 	};
 
