@@ -4,7 +4,7 @@ set -eu
 PACKAGES="build-essential pkg-config
  libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev
  libinih-dev libjwt-dev libseccomp-dev libsystemd-dev libjansson-dev
- libcmocka-dev libcrypt-dev libssl-dev
+ libcmocka-dev libcrypt-dev libssl-dev openssl
  python3-grpcio python3-protobuf python3-pytest protobuf-compiler
  protobuf-compiler-grpc
  lxd lxd-client busybox-static debootstrap openssh-client
