@@ -190,16 +190,26 @@ target = stderr
         yield proc, rogues, {"admin": admin_sock, "log": log_path, "control": control,
                              "secret": os.path.join(str(tmp_path), "jwt.secret")}
     finally:
-        if proc.poll() is None:
+        clean_exit = proc.poll() is None
+        if clean_exit:
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+                clean_exit = False
         log.close()
         control.close()
         shutil.rmtree(open_dir, ignore_errors=True)
+    # The master outlived every rogue, stopped cleanly, and (in a sanitized
+    # build) no sanitizer reported anything.
+    with open(log_path, errors="replace") as f:
+        text = f.read()
+    assert clean_exit and proc.returncode == 0, "master status %s:\n%s" % (
+        proc.returncode, text[-3000:])
+    for marker in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):
+        assert marker not in text, text[-3000:]
 
 
 def admin_connection(rogue, path, as_uid=None):
