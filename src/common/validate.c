@@ -747,11 +747,7 @@ static int validate_add_ssh_key(const ProtobufCMessage *request, char *err, size
 	return r;
 }
 
-/*
- * A key to remove only has to be one bounded line: it is compared with
- * what is stored, never written, so a line that an older version or an
- * admin put into authorized_keys can still be taken out.
- */
+/* A key to remove is checked like one to add: a key is a key, either way. */
 static int validate_remove_ssh_key(const ProtobufCMessage *request, char *err, size_t errlen)
 {
 	const Containarium__V1__RemoveSSHKeyRequest *req = (const void *)request;
@@ -759,8 +755,7 @@ static int validate_remove_ssh_key(const ProtobufCMessage *request, char *err, s
 
 	r = validate_username("username", req->username, err, errlen);
 	if (r == 0)
-		r = validate_one_line("ssh_public_key",
-		    validate_string(req->ssh_public_key), VALIDATE_SSH_KEY_MAX,
+		r = validate_ssh_public_key("ssh_public_key", req->ssh_public_key,
 		    err, errlen);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "common/validate.h"
+#include "common/wire_check.h"
 #include "audit.h"
 #include "auth_admin.h"
 #include "auth_context.h"
@@ -149,6 +150,7 @@ static struct job *dispatch_decode(struct dispatch *d, unsigned slot,
     const struct ipc_packet *p, const struct method_info *method)
 {
 	Containarium__Ipc__Request *req;
+	char err[256];
 	struct job *job;
 
 	req = containarium__ipc__request__unpack(NULL, p->payload_len, p->payload);
@@ -168,6 +170,10 @@ static struct job *dispatch_decode(struct dispatch *d, unsigned slot,
 		supervisor_kill(d->supervisor, slot, "request body is not a valid message");
 		return NULL;
 	}
+	/* Strings holding a NUL would reach the operation cut short. */
+	if (wire_check_strings(method->request, req->body.data, req->body.len,
+	    err, sizeof(err)) < 0)
+		job_fail(job, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
 	job->caller = req->caller;
 	req->caller = NULL;
 	containarium__ipc__request__free_unpacked(req, NULL);
@@ -248,10 +254,12 @@ static void dispatch_request(struct dispatch *d, unsigned slot,
 	user = method_request_username(method->id, job->request);
 	if (method->mutating && user[0])
 		snprintf(job->container, sizeof(job->container), "%s-container", user);
-	if (validate_request(method->id, job->request, err, sizeof(err)) < 0) {
+	if (job->status != GRPC_STATUS_OK ||
+	    validate_request(method->id, job->request, err, sizeof(err)) < 0) {
 		log_warning("Worker %u forwarded an invalid %s request: %s",
-		    slot, method->name, err);
-		job_fail(job, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
+		    slot, method->name, job->message ? job->message : err);
+		if (job->status == GRPC_STATUS_OK)
+			job_fail(job, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
 	} else if (w->in_flight >= d->supervisor->max_calls)
 		job_fail(job, GRPC_STATUS_RESOURCE_EXHAUSTED, "worker has too many calls in flight");
 	else if (op_pool_submit(d->pool, job) < 0)

@@ -32,6 +32,7 @@
 #include "common/log.h"
 #include "common/methods.h"
 #include "common/validate.h"
+#include "common/wire_check.h"
 #include "containarium/ipc/ipc.pb-c.h"
 #include "worker_ipc.h"
 #include "worker_metadata.h"
@@ -307,7 +308,10 @@ static grpc_status_code worker_call_check_body(struct worker_call *c,
 		snprintf(message, len, "request: malformed protobuf");
 		return GRPC_STATUS_INVALID_ARGUMENT;
 	}
-	r = validate_request(c->method->id, msg, message, len);
+	r = wire_check_strings(c->method->request, GRPC_SLICE_START_PTR(req->body),
+	    GRPC_SLICE_LENGTH(req->body), message, len);
+	if (r == 0)
+		r = validate_request(c->method->id, msg, message, len);
 	protobuf_c_message_free_unpacked(msg, NULL);
 	return r < 0 ? GRPC_STATUS_INVALID_ARGUMENT : GRPC_STATUS_OK;
 }

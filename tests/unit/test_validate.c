@@ -732,10 +732,13 @@ static void test_request_ssh_key(void **state)
 	assert_fails_with(validate_request(METHOD_ADD_SSH_KEY, &add.base, err, sizeof(err)),
 	    err, "username: must not be empty");
 
-	/* Removing takes any single line, so old or foreign keys can go. */
+	/* Removing checks the key exactly as adding does. */
 	assert_fails_with(validate_request(METHOD_REMOVE_SSH_KEY, &del.base, err, sizeof(err)),
 	    err, "ssh_public_key: must not be empty");
 	del.ssh_public_key = "ssh-dss AAAAB3NzaC1kc3M= legacy";
+	assert_fails_with(validate_request(METHOD_REMOVE_SSH_KEY, &del.base, err, sizeof(err)),
+	    err, "ssh_public_key: not an OpenSSH public key");
+	del.ssh_public_key = KEY_ED25519 " a comment";
 	assert_int_equal(validate_request(METHOD_REMOVE_SSH_KEY, &del.base, err, sizeof(err)), 0);
 	del.ssh_public_key = KEY_ED25519 "\n";
 	assert_fails_with(validate_request(METHOD_REMOVE_SSH_KEY, &del.base, err, sizeof(err)),
