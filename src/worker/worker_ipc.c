@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <grpc/status.h>
@@ -99,11 +100,31 @@ static void worker_ipc_forward_log(int priority, const char *message)
 		    (int)getpid(), priority, clean);
 }
 
+/*
+ * Any network peer can fail a TLS handshake at will, and grpc logs each
+ * failure as an error: such lines are warnings, at most one a second per
+ * worker. Returns false for a line to drop. Called on grpc's threads.
+ */
+static bool worker_ipc_grpc_line_wanted(const char *message, int *priority)
+{
+	static _Atomic time_t last;
+	time_t now;
+
+	if (strncmp(message, "Handshake failed", 16) != 0)
+		return true;
+	*priority = LOG_WARNING;
+	now = time(NULL);
+	return atomic_exchange(&last, now) != now;
+}
+
 /* gpr_log_func: grpc's own lines take the same path as ours. */
 static void worker_ipc_forward_grpc_log(gpr_log_func_args *args)
 {
 	int priority = args->severity == GPR_LOG_SEVERITY_ERROR ? LOG_ERR :
 	    args->severity == GPR_LOG_SEVERITY_INFO ? LOG_INFO : LOG_DEBUG;
+
+	if (!worker_ipc_grpc_line_wanted(args->message, &priority))
+		return;
 
 	log_internal(priority, "grpc: %s (%s:%d)", args->message,
 	    args->file, args->line);

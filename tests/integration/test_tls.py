@@ -118,23 +118,27 @@ def info_code(channel, timeout=10):
 
 
 class TlsDaemon(Daemon):
-    """A Daemon whose TCP endpoint speaks TLS: readiness is checked on the admin socket
-    (plaintext, Unix), clients use TLS channels."""
+    """A Daemon whose TCP endpoint speaks TLS: it is ready when a TLS client (with
+    `client`'s certificate, for mtls) gets an answer; clients use TLS channels."""
+
+    def __init__(self, workdir, pki, client=None, **kw):
+        super().__init__(workdir, **kw)
+        self.pki = pki
+        self.ready_client = client
 
     def wait_ready(self, require_ok=True, timeout=20):
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
             self.assert_alive()
-            if os.path.exists(self.admin_socket):
-                ch = grpc.insecure_channel("unix:" + self.admin_socket)
-                try:
-                    info(ch, timeout=2)
-                    return
-                except grpc.RpcError as e:
-                    last = "%s %s" % (e.code().name, e.details())
-                finally:
-                    ch.close()
+            ch = grpc.secure_channel(self.address, self.pki.credentials(self.ready_client))
+            try:
+                info(ch, timeout=2)
+                return
+            except grpc.RpcError as e:
+                last = "%s %s" % (e.code().name, e.details())
+            finally:
+                ch.close()
             time.sleep(0.2)
         raise AssertionError("daemon not ready in %d s (%s); stderr tail:\n%s" % (
             timeout, last, self.log_tail()))
@@ -173,7 +177,8 @@ def tls_daemon(tmp_path, fake, pki, request):
 
     def start(mode, cert="server"):
         workdir = os.path.join(str(tmp_path), "daemon%d" % len(started))
-        d = TlsDaemon(workdir, incus_socket=fake.socket_path, tls=_tls_section(pki, mode, cert),
+        d = TlsDaemon(workdir, pki, client="alice" if mode == "mtls" else None,
+                      incus_socket=fake.socket_path, tls=_tls_section(pki, mode, cert),
                       auth=_auth_section(workdir, mode))
         started.append(d)
         return d.start()
@@ -212,12 +217,13 @@ def audit_lines(d, method):
 @pytest.mark.timeout(60)
 def test_tls_client_verifies_server_and_is_served(tls_daemon, pki):
     d = tls_daemon("tls")
+    served = len(audit_lines(d, "GetSystemInfo"))   # the readiness check's
     reply = info(d.tls_channel(pki))
     assert reply.info.incus_version
     # The audit line names the real TCP peer, as grpc read it, not a descriptor.
-    wait_for(lambda: [l for l in audit_lines(d, "GetSystemInfo")
-                      if re.search(r"by anonymous from ipv4:127\.0\.0\.1:\d+: OK", l)],
-             5, what="an audit line with the TLS peer's address")
+    wait_for(lambda: len([l for l in audit_lines(d, "GetSystemInfo")
+                          if re.search(r"by anonymous from ipv4:127\.0\.0\.1:\d+: OK", l)])
+             == served + 1, 5, what="an audit line with the TLS peer's address")
     assert "fd:" not in "".join(audit_lines(d, "GetSystemInfo"))
 
 
@@ -256,18 +262,34 @@ def test_tls_protocol_floor_is_tls_1_2(tls_daemon, pki):
 @pytest.mark.timeout(90)
 def test_mtls_requires_a_client_certificate_from_the_client_ca(tls_daemon, pki):
     d = tls_daemon("mtls")
+    served = len(audit_lines(d, "GetSystemInfo"))   # the readiness check's, as alice
     # No client certificate: the handshake is refused.
     assert info_code(d.tls_channel(pki), timeout=5) == Code.UNAVAILABLE
     wait_for(lambda: "peer did not return a certificate" in d.log_text(), 5,
              what="the worker's log of the refused handshake")
     # A certificate for "alice" signed by another CA: refused too.
     assert info_code(d.tls_channel(pki, client="mallory"), timeout=5) == Code.UNAVAILABLE
-    assert not audit_lines(d, "GetSystemInfo"), "a refused handshake reached the master"
+    assert len(audit_lines(d, "GetSystemInfo")) == served, \
+        "a refused handshake reached the master"
     # alice's real certificate: served, and the audit log names her and her address.
     assert info_code(d.tls_channel(pki, client="alice")) == Code.OK
-    wait_for(lambda: [l for l in audit_lines(d, "GetSystemInfo")
-                      if re.search(r"by \S*alice\S* from ipv4:127\.0\.0\.1:\d+: OK", l)],
-             5, what="an audit line naming alice and her address")
+    wait_for(lambda: len([l for l in audit_lines(d, "GetSystemInfo")
+                          if re.search(r"by \S*alice\S* from ipv4:127\.0\.0\.1:\d+: OK", l)])
+             == served + 1, 5, what="an audit line naming alice and her address")
+
+
+@pytest.mark.timeout(60)
+def test_failed_handshakes_cannot_flood_the_log(tls_daemon, pki):
+    d = tls_daemon("mtls")
+    start = time.monotonic()
+    for _ in range(30):                             # no client certificate: refused
+        s_client(d.port, "-tls1_2", "-CAfile", pki.path("ca.pem"))
+    seconds = time.monotonic() - start
+    time.sleep(0.5)
+    lines = d.log_text().count("Handshake failed")
+    # At most one line a second per worker (2 workers), whatever the peer does.
+    assert 1 <= lines <= 2 * (int(seconds) + 2), (lines, seconds)
+    assert info_code(d.tls_channel(pki, client="alice")) == Code.OK
 
 
 @pytest.mark.timeout(60)
@@ -285,7 +307,8 @@ def test_mtls_openssl_client_certificate(tls_daemon, pki):
 
 def _start_expecting_failure(tmp_path, fake, tls, timeout=15):
     workdir = os.path.join(str(tmp_path), "bad")
-    d = TlsDaemon(workdir, incus_socket=fake.socket_path, tls=tls, auth={"method": "none"})
+    d = TlsDaemon(workdir, pki=None, incus_socket=fake.socket_path, tls=tls,
+                  auth={"method": "none"})
     with open(d.stderr_path, "ab") as err:
         proc = subprocess.Popen([ctrtest.daemon_binary(), "daemon", "--config", d.config_path],
                                 stdin=subprocess.DEVNULL, stdout=err, stderr=err,
@@ -330,7 +353,7 @@ def test_renewed_certificate_is_picked_up_on_reload(tmp_path, fake, pki):
     os.makedirs(live.dir)
     for name in ("server.pem", "server.key", "ca.pem"):
         shutil.copy(pki.path(name), live.path(name))
-    d = TlsDaemon(str(tmp_path / "daemon"), incus_socket=fake.socket_path,
+    d = TlsDaemon(str(tmp_path / "daemon"), live, incus_socket=fake.socket_path,
                   tls=_tls_section(live, "tls"), auth={"method": "none"})
     d.start()
     try:
