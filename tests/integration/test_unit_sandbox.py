@@ -177,6 +177,12 @@ def stop(proc, timeout=20):
         raise AssertionError("daemon did not exit within %d s of SIGTERM" % timeout)
 
 
+def socket_families(trace):
+    """Address families of every socket() and socketpair() in the trace."""
+    with open(trace, errors="replace") as f:
+        return set(re.findall(r"\bsocket(?:pair)?\((AF_[A-Z0-9]+)", f.read()))
+
+
 def sanitized(binary):
     """True when binary links a sanitizer runtime (make SANITIZE=...)."""
     r = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True,
@@ -251,9 +257,13 @@ def test_daemon_serves_inside_the_units_sandbox(tmp_path, lxd, lxd_user):
         return
     used = traced_syscalls(trace)
     assert {"setresuid", "accept4", "connect"} <= used, sorted(used)
+    families = socket_families(trace)
+    assert "AF_UNIX" in families, families
+    assert families <= set(service_settings()["RestrictAddressFamilies"][0].split()), \
+        "outside RestrictAddressFamilies=: %s" % sorted(families)
     allowed = unit_syscall_filter()
     print("\n%d system calls used by master and workers, all in the unit's filter "
-          "of %d" % (len(used), len(allowed)))
+          "of %d; socket families %s" % (len(used), len(allowed), sorted(families)))
     assert used <= allowed, "outside SystemCallFilter=: %s" % sorted(used - allowed)
 
 
