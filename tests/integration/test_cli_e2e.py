@@ -316,33 +316,88 @@ def test_users_login_token_logout(daemon, tmp_path):
     one_line_error(cli(*admin, "user", "remove", "carol"), 4)
 
 
+def make_pki(d):
+    """A CA, a server certificate for 127.0.0.1, a client "alice" from the CA and a
+    "mallory" from another CA; returns a function giving paths."""
+    def ossl(*args):
+        r = subprocess.run(["openssl"] + list(args), cwd=d, capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0, r.stderr
+
+    for ca in ("ca", "other-ca"):
+        ossl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-days", "2", "-subj", "/CN=" + ca, "-keyout", ca + ".key",
+             "-out", ca + ".pem")
+    for name, ca, ext in (("server", "ca", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+                          ("alice", "ca", None), ("mallory", "other-ca", None)):
+        cn = "alice" if name == "mallory" else name
+        ossl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-subj", "/CN=" + cn, "-keyout", name + ".key", "-out", name + ".csr")
+        os.chmod(os.path.join(d, name + ".key"), 0o600)
+        extra = []
+        if ext:
+            with open(os.path.join(d, name + ".ext"), "w") as f:
+                f.write(ext + "\n")
+            extra = ["-extfile", name + ".ext"]
+        ossl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+             "-CAcreateserial", "-days", "2", "-out", name + ".pem", *extra)
+    return lambda name: os.path.join(d, name)
+
+
+class AdminReadyDaemon(Daemon):
+    """A daemon whose TCP endpoint speaks TLS: ready when the admin socket answers."""
+
+    def wait_ready(self, require_ok=True, timeout=20):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            self.assert_alive()
+            p = cli("--server", "unix:" + self.admin_socket, "--timeout", "2", "system-info")
+            if p.returncode == 0:
+                return
+            last = p.stderr.strip()
+            time.sleep(0.2)
+        raise AssertionError("daemon not ready in %d s (%s); stderr tail:\n%s" % (
+            timeout, last, self.log_tail()))
+
+
 @pytest.mark.timeout(120)
 def test_tls_and_mtls_flags(testbed, tmp_path):
     """--ca for TLS, --cert/--key for mTLS, against the daemon's own TLS."""
-    from test_tls import Pki, TlsDaemon, _auth_section, _tls_section
     (tmp_path / "pki").mkdir()
-    pki = Pki(str(tmp_path / "pki"))
+    pki = make_pki(str(tmp_path / "pki"))
     daemons = []
     try:
         for mode in ("tls", "mtls"):
-            workdir = str(tmp_path / mode)
-            d = TlsDaemon(workdir, tls=_tls_section(pki, mode), auth=_auth_section(workdir, mode))
-            daemons.append(d.start())
+            workdir = tmp_path / mode
+            workdir.mkdir()
+            tls = {"mode": mode, "cert": pki("server.pem"), "key": pki("server.key")}
+            auth = {"method": "none"}
+            if mode == "mtls":
+                tls["client_ca"] = pki("ca.pem")
+                users = workdir / "users"
+                users.write_text("alice:viewer::\n")
+                os.chmod(users, 0o600)
+                auth = {"method": "token", "users_file": str(users),
+                        "secret_file": str(workdir / "jwt.secret")}
+            d = AdminReadyDaemon(str(workdir), tls=tls, auth=auth)
+            daemons.append(d)
+            d.start()
         tls, mtls = daemons
-        ca = ["--ca", pki.path("ca.pem")]
-        client = ["--cert", pki.path("alice.pem"), "--key", pki.path("alice.key")]
+        ca = ["--ca", pki("ca.pem")]
+        client = ["--cert", pki("alice.pem"), "--key", pki("alice.key")]
 
         doc = ok_json(cli("remote", "system-info", tls.address, *ca, "-o", "json"))
         assert doc["info"]["hostname"] == socket.gethostname()
         one_line_error(cli("--timeout", "5", "remote", "system-info", tls.address), 7)
         one_line_error(cli("--timeout", "5", "remote", "system-info", tls.address,
-                           "--ca", pki.path("other-ca.pem")), 7)
+                           "--ca", pki("other-ca.pem")), 7)
 
         ok_json(cli("remote", "list", mtls.address, *ca, *client, "-o", "json"))
         one_line_error(cli("--timeout", "5", "remote", "list", mtls.address, *ca), 7)
         # a certificate from another CA is refused by the daemon
         p = cli("--timeout", "5", "remote", "list", mtls.address, *ca,
-                "--cert", pki.path("mallory.pem"), "--key", pki.path("mallory.key"))
+                "--cert", pki("mallory.pem"), "--key", pki("mallory.key"))
         assert p.returncode in (6, 7) and len(p.stderr.splitlines()) == 1, p.stderr
         # the certificate's user (alice, a viewer) may not create
         one_line_error(cli("remote", "create", mtls.address, "alice", *ca, *client), 6)
