@@ -128,7 +128,7 @@ check-security: $(BUILD)/tests/rogue_daemon
 # Units (systemd-analyze verify, security score), man pages (mandoc lint,
 # every config key documented), the SELinux module (compiled), make install.
 check-static: $(BIN)
-	CONTAINARIUM_BIN=$(abspath $(BIN)) /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/static
+	CONTAINARIUM_BIN=$(abspath $(BIN)) /usr/bin/python3 -m pytest -v -s -p no:cacheprovider tests/static
 
 # The config is installed only where there is none (an admin's file is never
 # overwritten); the shipped one is always in DOCDIR. Paths under /etc in the
