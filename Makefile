@@ -36,6 +36,8 @@ LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lwslay -lcrypt -lpthread
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+# The worker sandbox lets a sanitizer report and LeakSanitizer's scan through.
+ALL_CFLAGS += -DCONTAINARIUM_SANITIZED
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
@@ -65,6 +67,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 .SECONDARY: $(GEN_C) $(GEN_H)
 
 all: $(BIN)
+
+include tests/fuzz/fuzz.mk
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(BUILD)/gen
@@ -100,7 +104,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LINK_ORDER)
 # `make check` installs what it needs first, then re-reads this Makefile so
 # pkg-config sees the freshly installed libraries.
 check: deps
-	$(MAKE) check-static check-unit check-worker check-cli check-integration check-security
+	$(MAKE) check-static check-unit check-fuzz check-worker check-cli check-integration check-security
 
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -152,6 +156,12 @@ install: $(BIN)
 	chmod 0644 $(DESTDIR)$(UNITDIR)/containarium.service
 	install -m0644 systemd/containarium-grpc.socket systemd/containarium-admin.socket $(DESTDIR)$(UNITDIR)/
 	install -Dm0644 systemd/containarium.sysusers $(DESTDIR)$(SYSUSERSDIR)/containarium.conf
+	@# Workers drop to [server] worker_user; the daemon refuses to start without it.
+	@if [ -n "$(DESTDIR)" ]; then \
+	  echo "install: on the target, create the workers' user: useradd --system --no-create-home --shell /usr/sbin/nologin containarium (or systemd-sysusers)"; \
+	elif ! getent passwd containarium >/dev/null; then \
+	  echo "install: creating the system user containarium for the workers"; \
+	  useradd --system --no-create-home --shell /usr/sbin/nologin containarium; fi
 	for m in $(MAN_PAGES); do \
 	  install -Dm0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; done
 	$(if $(BASH_COMPLETION),install -Dm0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/containarium)

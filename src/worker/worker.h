@@ -3,6 +3,7 @@
  *
  * The master starts each worker as
  *     containarium __worker --id N --max-message-bytes B --max-calls C
+ *         --uid U --gid G
  * with a fixed descriptor layout:
  *     fd 3  this worker's IPC channel to the master (SOCK_SEQPACKET)
  *     fd 4  the TCP gRPC listening socket (optional: may be closed)

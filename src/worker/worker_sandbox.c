@@ -68,6 +68,23 @@ struct worker_sandbox_rule {
 	ALLOW_IF(name, CMP(index, SCMP_CMP_MASKED_EQ, (uint32_t)(mask), value))
 #define ANSWER(name, err) { SCMP_SYS(name), SCMP_ACT_ERRNO(err), 0, { { 0 } } }
 
+/*
+ * Sets resource to value, soft and hard, or to the current hard limit when
+ * that is lower (raising it needs CAP_SYS_RESOURCE, which a master started
+ * by systemd does not pass on). Returns 0 or a negative errno.
+ */
+static int worker_sandbox_limit(int resource, rlim_t value)
+{
+	struct rlimit rl;
+
+	if (getrlimit(resource, &rl) < 0)
+		return -errno;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < value)
+		value = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = value;
+	return setrlimit(resource, &rl) < 0 ? -errno : 0;
+}
+
 /* Sets each limit, soft and hard. Returns 0 or a negative errno. */
 static int worker_sandbox_limit_resources(void)
 {
@@ -84,10 +101,10 @@ static int worker_sandbox_limit_resources(void)
 	};
 
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		struct rlimit rl = { limits[i].value, limits[i].value };
+		int r = worker_sandbox_limit(limits[i].resource, limits[i].value);
 
-		if (setrlimit(limits[i].resource, &rl) < 0)
-			return -errno;
+		if (r < 0)
+			return r;
 	}
 	/* A write beyond RLIMIT_FSIZE fails with EFBIG instead of killing. */
 	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
@@ -234,7 +251,8 @@ static int worker_sandbox_add_allow_list(scmp_filter_ctx ctx)
 #ifdef CONTAINARIUM_SANITIZED
 		/* LeakSanitizer's exit-time scan: a tracer clone that ptraces us */
 		ALLOW(clone), ALLOW(prctl), ALLOW(ptrace), ALLOW(wait4), ALLOW(getppid),
-		ALLOW(readlink), ALLOW(readlinkat), ALLOW(getdents64), ALLOW(kill),
+		ALLOW(readlink), ALLOW(readlinkat), ALLOW(getdents), ALLOW(getdents64),
+		ALLOW(kill), ALLOW(waitid), ALLOW(sched_setaffinity),
 		ALLOW(tgkill), ALLOW(mmap), ALLOW(mprotect),
 #endif
 	};

@@ -29,7 +29,7 @@
 static void test_args_ok(void **state)
 {
 	char *argv[] = { "__worker", "--id", "3", "--max-message-bytes=65536",
-		"--max-calls", "128" };
+		"--max-calls", "128", "--uid", "995", "--gid=996" };
 	struct worker_args args;
 	char err[128];
 
@@ -38,6 +38,8 @@ static void test_args_ok(void **state)
 	assert_int_equal(args.id, 3);
 	assert_int_equal(args.max_message_bytes, 65536);
 	assert_int_equal(args.max_calls, 128);
+	assert_int_equal(args.uid, 995);
+	assert_int_equal(args.gid, 996);
 }
 
 static void test_args_bad(void **state)
@@ -61,6 +63,10 @@ static void test_args_bad(void **state)
 		{ 3, { "__worker", "--id", "1x" }, "--id: expected a number" },
 		{ 3, { "__worker", "--id", " 1" }, "--id: expected a number" },
 		{ 3, { "__worker", "--id", "" }, "--id: expected a number" },
+		{ 7, { "__worker", "--id", "1", "--max-message-bytes", "65536",
+		       "--max-calls", "4" }, "--uid: missing" },
+		{ 3, { "__worker", "--uid", "0" }, "--uid: expected a number in 1..4294967294" },
+		{ 3, { "__worker", "--gid", "4294967295" }, "--gid: expected a number" },
 	};
 	struct worker_args args;
 	char err[128];

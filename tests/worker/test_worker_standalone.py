@@ -66,6 +66,10 @@ from containarium.ipc import ipc_pb2  # noqa: E402
 from containarium.v1 import container_pb2, service_pb2, service_pb2_grpc  # noqa: E402
 
 
+# The worker drops to these ids (nobody) before serving, as under the master.
+SANDBOX_IDS = ["--uid", "65534", "--gid", "65534"]
+
+
 def _sanitizer_env():
     env = dict(os.environ)
     supp = os.path.join(ROOT, "tests", "lsan.supp")
@@ -102,7 +106,7 @@ class FakeMaster:
         self.stderr = open(self.stderr_path, "wb")
         argv = [DRIVER] + [str(f) for f in fds] + [
             "--", "--id", "1", "--max-message-bytes", str(max_message_bytes),
-            "--max-calls", str(max_calls)] + list(extra_args)
+            "--max-calls", str(max_calls)] + SANDBOX_IDS + list(extra_args)
         self.proc = subprocess.Popen(argv, pass_fds=[f for f in fds if f >= 0],
                                      stdin=subprocess.DEVNULL, stdout=self.stderr,
                                      stderr=self.stderr, env=_sanitizer_env())
@@ -554,6 +558,12 @@ def test_many_connections_one_call_each(master):
     ["--id", "1", "--max-message-bytes", "65536", "--max-calls", "0"],
     ["--id", "1", "--max-message-bytes", "65536", "--max-calls", "4", "--bogus", "1"],
     ["--id", "1", "--id", "2", "--max-message-bytes", "65536", "--max-calls", "4"],
+    # the sandbox's ids: required, never root
+    ["--id", "1", "--max-message-bytes", "65536", "--max-calls", "4"],
+    ["--id", "1", "--max-message-bytes", "65536", "--max-calls", "4",
+     "--uid", "0", "--gid", "65534"],
+    ["--id", "1", "--max-message-bytes", "65536", "--max-calls", "4",
+     "--uid", "65534", "--gid", "0"],
 ])
 def test_bad_command_line_exits_2(args):
     a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -567,7 +577,7 @@ def test_bad_command_line_exits_2(args):
 
 def test_missing_ipc_fd_exits_2():
     proc = subprocess.run([DRIVER, "-1", "-1", "-1", "--", "--id", "1",
-                           "--max-message-bytes", "65536", "--max-calls", "4"],
+                           "--max-message-bytes", "65536", "--max-calls", "4"] + SANDBOX_IDS,
                           capture_output=True, env=_sanitizer_env(), timeout=20)
     assert proc.returncode == 2
     assert b"fd 3 (IPC) is missing" in proc.stderr
