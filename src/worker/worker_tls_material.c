@@ -107,7 +107,8 @@ int worker_tls_material_read(int fd, struct worker_tls_material *ret)
 	if (!msg)
 		return -EINVAL;
 	r = worker_tls_material_copy(msg, &m);
-	explicit_bzero(msg->private_key.data, msg->private_key.len);
+	if (msg->private_key.len)
+		explicit_bzero(msg->private_key.data, msg->private_key.len);
 	containarium__ipc__tls_material__free_unpacked(msg, NULL);
 	if (r < 0) {
 		worker_tls_material_clear(&m);
