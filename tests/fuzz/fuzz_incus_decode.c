@@ -2,8 +2,9 @@
  * fuzz_incus_decode.c - libFuzzer target for everything that decodes what
  * Incus sends: the response envelope, then every incus_decode_* function
  * on its metadata and on the whole document (so a decoder also meets the
- * shapes meant for the others), and the header-value decoders on the raw
- * input as a string.
+ * shapes meant for the others), an event of the /1.0/events stream
+ * (incus_events_decode), and the header-value decoders on the raw input as
+ * a string.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "incus/incus.h"
 #include "incus/incus_decode.h"
+#include "incus/incus_events.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -73,6 +75,7 @@ static void fuzz_decode_string(const char *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct incus_response response;
+	struct incus_event event;
 	json_t *root;
 	char *s;
 
@@ -80,6 +83,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (response.metadata)
 			fuzz_decode_value(response.metadata);
 		incus_decode_response_free(&response);
+	}
+	if (incus_events_decode((const char *)data, size, &event, &root) == 0) {
+		for (size_t i = 0; i < event.instance_count; i++)
+			if (strnlen(event.instances[i], sizeof(event.instances[i])) ==
+			    sizeof(event.instances[i]))
+				__builtin_trap();   /* a name must end inside its slot */
+		json_decref(root);
 	}
 	root = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	if (root) {

@@ -100,6 +100,16 @@ def main():
     for text in ["2024-01-31T12:00:00.123456789Z", "0001-01-01T00:00:00Z", "10GiB", "0644",
                  "/1.0/operations/abc-123", "/1.0/instances/alice-container/logs/exec-output/x"]:
         write("fuzz_incus_decode", text.encode())
+    for event in [
+            '{"type":"lifecycle","timestamp":"2024-01-31T12:00:00Z","project":"containarium-test",'
+            '"metadata":{"action":"instance-started","source":"/1.0/instances/alice-container",'
+            '"context":{}},"location":"none"}',
+            '{"type":"operation","project":"containarium-test","metadata":{"id":"abc",'
+            '"class":"task","status":"Success","status_code":200,"resources":{"instances":'
+            '["/1.0/instances/alice-container","/1.0/instances/bob-container?project=x"]},'
+            '"err":""}}',
+            '{"type":"logging","metadata":{"message":"x","level":"info"}}']:
+        write("fuzz_incus_decode", event.encode())
     with open(os.path.join(REPO, "conf/containarium.ini"), "rb") as fh:
         write("fuzz_config", fh.read())
     for text in ["[server]\nlisten = 127.0.0.1:50051\nworkers = 2\n",
