@@ -3,6 +3,7 @@
 #   make                 build ./build/containarium
 #   make check           unit tests (cmocka) then integration tests (pytest,
 #                        real LXD); SANITIZE=address,undefined for sanitizers
+#   make fuzz            libFuzzer targets (tests/fuzz/), FUZZ_SECONDS each
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make deps            install the Debian packages the build and tests need
 
