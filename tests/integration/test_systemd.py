@@ -179,6 +179,19 @@ def test_notify_sequence_status_and_watchdog(tmp_path, fake_incus):
         wait_for(lambda: not set(old) & set(d.workers()), 15, what="old workers to exit")
         d.stub.ListContainers(pb.service.ListContainersRequest(), timeout=10)
 
+        # Incus gone is not the daemon dead: the pings go on.
+        fake.stop()
+        code = None
+        try:
+            d.stub.ListContainers(pb.service.ListContainersRequest(), timeout=10)
+        except grpc.RpcError as e:
+            code = e.code()
+        assert code == Code.UNAVAILABLE
+        t3 = time.monotonic()
+        time.sleep(2.1)
+        assert len([t for t in notify.watchdog_times() if t >= t3]) >= 3, \
+            "the watchdog stopped while Incus was down"
+
         # SIGTERM: STOPPING=1, exit 0.
         problems = d.stop(timeout=15)
         assert problems == []
