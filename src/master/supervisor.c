@@ -230,18 +230,31 @@ static void supervisor_describe_exit(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended with wait status %d", status);
 }
 
+/* Returns the delay after the n-th quick death in a row: 0.5, 1, 2 ... 30 s. */
+static long supervisor_delay_ms(unsigned quick_deaths)
+{
+	long delay_ms = 250L << (quick_deaths < 8 ? quick_deaths : 8);
+
+	return delay_ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay_ms;
+}
+
+/* A spawn that failed (already logged) is retried after a growing delay,
+ * like a worker that died at start-up. */
+static void supervisor_retry_later(struct worker *w, const struct timespec *now)
+{
+	w->quick_deaths++;
+	w->respawn_at = timespec_after_ms(*now, supervisor_delay_ms(w->quick_deaths));
+}
+
 /* Returns the respawn delay after a death of w, counting quick deaths. */
 static long supervisor_backoff_ms(struct worker *w, const struct timespec *now)
 {
-	long delay_ms;
-
 	if (timespec_diff_ms(now, &w->started) >= QUICK_DEATH_MS) {
 		w->quick_deaths = 0;
 		return 0;
 	}
 	w->quick_deaths++;
-	delay_ms = 250L << (w->quick_deaths < 8 ? w->quick_deaths : 8);
-	return delay_ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay_ms;
+	return supervisor_delay_ms(w->quick_deaths);
 }
 
 /*
@@ -329,7 +342,7 @@ void supervisor_tick(struct supervisor *s)
 
 		if (w->state == WORKER_ACTIVE && w->pid == 0 && !s->stopping &&
 		    timespec_diff_ms(&w->respawn_at, &now) <= 0 && supervisor_spawn(s, i) < 0)
-			supervisor_schedule(s, i, 0);
+			supervisor_retry_later(w, &now);
 		if (w->state == WORKER_DRAINING && w->pid != 0 &&
 		    timespec_diff_ms(&w->kill_at, &now) <= 0) {
 			log_warning("Worker %u (pid %d) did not stop in %u ms; killing it",
