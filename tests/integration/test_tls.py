@@ -134,6 +134,10 @@ class TlsDaemon(Daemon):
             ch = grpc.secure_channel(self.address, self.pki.credentials(self.ready_client))
             try:
                 info(ch, timeout=2)
+                # The master logs the call after answering it: wait for that
+                # line, so tests can count the lines of their own calls.
+                wait_for(lambda: audit_lines(self, "GetSystemInfo"), 5,
+                         what="the readiness call's audit line")
                 return
             except grpc.RpcError as e:
                 last = "%s %s" % (e.code().name, e.details())
@@ -428,7 +432,8 @@ def test_tls_on_socket_activated_listener(tmp_path, fake, pki, mode):
         plain = grpc.insecure_channel(address)
         assert info_code(plain, timeout=5) == Code.UNAVAILABLE
         plain.close()
-        assert re.search(r"GetSystemInfo by \S+ from ipv4:127\.0\.0\.1:\d+: OK", log()), log()
+        wait_for(lambda: re.search(r"GetSystemInfo by \S+ from ipv4:127\.0\.0\.1:\d+: OK",
+                                   log()), 5, what="the audit line of the TLS call")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
