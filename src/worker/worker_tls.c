@@ -48,10 +48,11 @@ struct worker_tls_fd_handler {
 /*
  * grpc's one-time check whether SO_REUSEPORT works: it opens a socket.
  * A C++ function of libgrpc (src/core/lib/iomgr/socket_utils_posix.h),
- * exported; declared here by its mangled name.
+ * exported; declared here by its mangled name, weak, so that a grpc
+ * without it still links (worker_tls_start() then refuses that grpc).
  */
 extern bool worker_tls_grpc_reuse_port_probe(void)
-    __asm__("_Z35grpc_is_socket_reuse_port_supportedv");
+    __asm__("_Z35grpc_is_socket_reuse_port_supportedv") __attribute__((weak));
 
 /* Written by grpc inside grpc_server_add_http2_port(WORKER_TLS_PORT). */
 static struct worker_tls_fd_handler *worker_tls_handler;
@@ -94,7 +95,8 @@ int worker_tls_prepare(void)
 		return -EIO;
 	/* The probe is a gpr_once: later calls, under the sandbox, only read
 	 * its result. Its answer does not matter (no port is bound). */
-	(void)worker_tls_grpc_reuse_port_probe();
+	if (worker_tls_grpc_reuse_port_probe)
+		(void)worker_tls_grpc_reuse_port_probe();
 	return 0;
 }
 
