@@ -266,10 +266,12 @@ static void supervisor_schedule(struct supervisor *s, unsigned slot, int status)
 {
 	struct worker *w = &s->workers[slot];
 	struct timespec now = now_monotonic();
-	char why[128], field[40];
+	char why[128], field[40], pid_field[48];
+	const pid_t pid = w->pid;
 	long delay_ms;
 
 	supervisor_describe_exit(status, why, sizeof(why));
+	snprintf(pid_field, sizeof(pid_field), "CONTAINARIUM_WORKER_PID=%d", (int)pid);
 	if (w->ipc_fd >= 0)
 		close(w->ipc_fd);
 	w->ipc_fd = -1;
@@ -285,8 +287,9 @@ static void supervisor_schedule(struct supervisor *s, unsigned slot, int status)
 	}
 	delay_ms = supervisor_backoff_ms(w, &now);
 	w->respawn_at = timespec_after_ms(now, delay_ms);
-	log_fields(LOG_WARNING, (const char *const[]){ "CONTAINARIUM_WORKER_EVENT=died", field, NULL },
-	    "Worker %u %s; respawning in %ld ms%s", slot, why, delay_ms,
+	log_fields(LOG_WARNING,
+	    (const char *const[]){ "CONTAINARIUM_WORKER_EVENT=died", field, pid_field, NULL },
+	    "Worker %u (pid %d) %s; respawning in %ld ms%s", slot, (int)pid, why, delay_ms,
 	    w->quick_deaths > 1 ? " (it keeps dying at start-up)" : "");
 }
 

@@ -258,8 +258,8 @@ def test_forbidden_syscall_kills_worker_master_respawns_clients_served(
         assert values == [], "the forbidden call returned %s:\n%s" % (values, out)
         wait_for(lambda: not ctrtest._alive(victim), 10, what="worker %d to die" % victim)
         assert not os.path.exists("/tmp/ctr-sandbox-w")
-        pattern = re.compile(r"Worker %d was killed by signal 31 \(Bad system call\): "
-                             r"a forbidden system call" % slot)
+        pattern = re.compile(r"Worker %d \(pid %d\) was killed by signal 31 \(Bad system "
+                             r"call\): a forbidden system call" % (slot, victim))
         wait_for(lambda: pattern.search(d.log_text()), 10, what="the master's log line")
 
         def respawned():
