@@ -64,7 +64,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: bench-tls
-.PHONY: all check check-static check-unit check-worker check-cli check-integration check-security install deps clean quickstart
+.PHONY: all testbed check check-static check-unit check-worker check-cli check-integration check-security install deps clean quickstart
 .SECONDARY: $(GEN_C) $(GEN_H)
 
 all: $(BIN)
@@ -105,10 +105,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(LINK_ORDER)
 # `make check` installs what it needs first, then re-reads this Makefile so
 # pkg-config sees the freshly installed libraries.
 check: deps
-	$(MAKE) check-static check-unit check-fuzz check-worker check-cli check-integration check-security
+	$(MAKE) testbed check-static check-unit check-fuzz check-worker check-cli check-integration check-security
 
+# The real LXD of the test bed (tests/testbed/): pool, bridge, project, images.
+testbed:
+	tests/testbed/testbed-up.sh
+
+# The Incus client's live tests run when the test bed's LXD is up.
 check-unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; sock=$${CONTAINARIUM_TEST_INCUS_SOCKET:-}; \
+	if [ -z "$$sock" ] && [ -S /var/lib/lxd/unix.socket ]; then sock=/var/lib/lxd/unix.socket; fi; \
+	for t in $(UNIT_BIN); do echo "== $$t"; \
+	  CONTAINARIUM_TEST_INCUS_SOCKET=$$sock \
+	  CONTAINARIUM_TEST_INCUS_PROJECT=$${CTR_PROJECT:-containarium-test} $$t; done
 
 # The worker on its own, with a Python fake master and a real grpcio client.
 check-worker: $(BUILD)/tests/worker_driver
