@@ -43,7 +43,7 @@ static void dispatch_send_reply(struct dispatch *d, unsigned slot, uint64_t gene
 	struct worker *w = &d->supervisor->workers[slot];
 	Containarium__Ipc__Reply reply = CONTAINARIUM__IPC__REPLY__INIT;
 	uint8_t *body = NULL, *packet = NULL;
-	size_t len;
+	size_t len, body_len = 0;
 	int r;
 
 	if (w->generation != generation || w->ipc_fd < 0)
@@ -56,7 +56,7 @@ static void dispatch_send_reply(struct dispatch *d, unsigned slot, uint64_t gene
 			message = "out of memory encoding the reply";
 		} else {
 			reply.body.data = body;
-			reply.body.len = protobuf_c_message_pack(response, body);
+			reply.body.len = body_len = protobuf_c_message_pack(response, body);
 		}
 	}
 	reply.status = status;
@@ -75,6 +75,11 @@ static void dispatch_send_reply(struct dispatch *d, unsigned slot, uint64_t gene
 		if (r < 0)
 			log_warning_errno(r, "Failed to send a reply to worker %u: %m", slot);
 	}
+	/* A reply may hold a token or a new API key. */
+	if (packet)
+		explicit_bzero(packet, len);
+	if (body)
+		explicit_bzero(body, body_len);
 	free(packet);
 	free(body);
 }
