@@ -105,7 +105,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LINK_ORDER)
 # `make check` installs what it needs first, then re-reads this Makefile so
 # pkg-config sees the freshly installed libraries.
 check: deps
-	$(MAKE) testbed check-static check-unit check-fuzz check-worker check-cli check-integration check-security
+	$(MAKE) testbed check-static check-unit check-fuzz check-worker check-cli check-integration check-security check-bench
 
 # The real LXD of the test bed (tests/testbed/): pool, bridge, project, images.
 testbed:
@@ -186,6 +186,28 @@ $(BUILD)/bench/bench_server: bench/tls/bench_server.c $(LINK_ORDER)
 
 bench-tls: $(BUILD)/bench/bench_server
 	/usr/bin/python3 bench/tls/bench_tls.py $(abspath $<)
+
+# `make bench`: the daemon against Incus itself and a bare grpc-core server
+# at 10, 50 and 200 containers (minutes; real LXD); writes bench/results.md
+# and bench/results.png. BENCH_SMOKE=1 is a few-second run against the fake
+# Incus that checks the pipeline, written under $(BUILD)/bench-smoke; it is
+# part of `make check` (check-bench). BENCH_ARGS passes options through
+# (bench/run_bench.py --help).
+.PHONY: bench check-bench
+BENCH_SMOKE ?=
+BENCH_ARGS ?=
+$(BUILD)/bench/bench_bare_server: bench/bench_bare_server.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+bench: $(BIN) $(BUILD)/bench/bench_bare_server
+	/usr/bin/python3 bench/run_bench.py --bin $(abspath $(BIN)) \
+	  --bare $(abspath $(BUILD)/bench/bench_bare_server) \
+	  $(if $(BENCH_SMOKE),--smoke --out $(BUILD)/bench-smoke,--out bench) $(BENCH_ARGS)
+
+check-bench:
+	$(MAKE) bench BENCH_SMOKE=1
 
 deps:
 	./scripts/install-deps.sh
