@@ -139,9 +139,13 @@ def test_notify_sequence_status_and_watchdog(tmp_path, fake_incus):
         stub = d.stub
         for _ in range(5):
             stub.ListContainers(pb.service.ListContainersRequest(), timeout=10)
-        wait_for(lambda: any("2 of 2 workers serving" in s and "1 connections" in s and
-                             int(s.split(", ")[2].split()[0]) >= 5
-                             for s in notify.statuses()), 10,
+        def status_seen():
+            # A call each time keeps our connection open (connections are recycled
+            # at two fifths of drain_timeout and a channel reconnects on its next call).
+            stub.GetSystemInfo(pb.service.GetSystemInfoRequest(), timeout=10)
+            return any("2 of 2 workers serving" in s and " 1 connections" in s and
+                       int(s.split(", ")[2].split()[0]) >= 5 for s in notify.statuses())
+        wait_for(status_seen, 10, interval=0.3,
                  what="a STATUS with 2 workers, our connection and >= 5 requests "
                       "(got %s)" % notify.statuses()[-3:])
         # WATCHDOG=1 at half of WATCHDOG_USEC.
