@@ -133,9 +133,11 @@ def lxc(*args, check=True):
 
 
 def setup_lxd_project():
-    """The bench's own project, bridge and default profile (idempotent)."""
+    """The bench's own project, bridge and default profile (idempotent). The test
+    bed's LXD and images come first; its project's instances are left alone (they may
+    belong to a test run going on now)."""
     subprocess.run([os.path.join(REPO, "tests", "testbed", "testbed-up.sh")], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, env=dict(os.environ, CTR_KEEP_INSTANCES="1"))
     if lxc("network", "show", BRIDGE, check=False).returncode != 0:
         lxc("network", "create", BRIDGE, "ipv4.address=" + BRIDGE_ADDR, "ipv4.nat=false",
             "ipv6.address=none", "ipv4.firewall=false", "ipv6.firewall=false")
