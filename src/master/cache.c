@@ -472,7 +472,8 @@ int cache_resync_commit(struct cache *cache, struct cache_resync_token token,
 	size_t n = 0;
 	int r;
 
-	qsort(list->items, list->count, sizeof(*list->items), cache_compare_instances);
+	if (list->count > 0)
+		qsort(list->items, list->count, sizeof(*list->items), cache_compare_instances);
 	pthread_rwlock_wrlock(&cache->lock);
 	merged = malloc((list->count + cache->count + 1) * sizeof(*merged));
 	if (!merged) {
