@@ -9,6 +9,7 @@ PACKAGES="build-essential pkg-config
  protobuf-compiler-grpc
  lxd lxd-client busybox-static debootstrap openssh-client
  mandoc clang-14 libclang-rt-14-dev systemd nghttp2-client
+ libwslay-dev gnuplot-nox
  selinux-policy-dev selinux-policy-default setools strace gdb"
 
 missing=""
