@@ -7,7 +7,7 @@ PACKAGES="build-essential pkg-config
  libcmocka-dev libcrypt-dev libssl-dev openssl
  python3-grpcio python3-protobuf python3-pytest protobuf-compiler
  protobuf-compiler-grpc
- lxd lxd-client busybox-static debootstrap openssh-client
+ lxd lxd-client dnsmasq-base zstd busybox-static debootstrap openssh-client
  mandoc clang-14 libclang-rt-14-dev systemd nghttp2-client
  libwslay-dev gnuplot-nox
  selinux-policy-dev selinux-policy-default setools strace gdb"
@@ -24,5 +24,7 @@ fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Recommends stay on: LXD's (dnsmasq for the bridge's DHCP, AppArmor) are
+# part of a working test bed.
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+apt-get install -y -qq $missing
