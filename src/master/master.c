@@ -170,7 +170,7 @@ static int master_start(struct master *m)
 	r = incus_client_global_init();
 	if (r < 0)
 		return log_error_errno(r, "Failed to initialize the Incus client: %m");
-	r = worker_user_resolve(c->worker_user, &m->supervisor.worker_uid,
+	r = worker_user_resolve(c->worker_user, c->admin_group, &m->supervisor.worker_uid,
 	    &m->supervisor.worker_gid);
 	if (r < 0)
 		return r;

@@ -4,13 +4,30 @@
 #include "worker_user.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "common/log.h"
 
-int worker_user_resolve(const char *name, uid_t *ret_uid, gid_t *ret_gid)
+/* The primary group a worker of pw gets: never the admin socket's group. */
+static gid_t worker_user_gid(const struct passwd *pw, const char *admin_group)
+{
+	struct group gr, *found = NULL;
+	char buf[16384];
+
+	if (!admin_group[0] || getgrnam_r(admin_group, &gr, buf, sizeof(buf), &found) != 0 ||
+	    !found || found->gr_gid != pw->pw_gid)
+		return pw->pw_gid;
+	log_notice("[server] worker_user \"%s\" has the admin group \"%s\" as its primary "
+	    "group; workers run with gid %u instead, so they cannot reach the admin socket",
+	    pw->pw_name, admin_group, (unsigned)WORKER_USER_FALLBACK_GID);
+	return WORKER_USER_FALLBACK_GID;
+}
+
+int worker_user_resolve(const char *name, const char *admin_group, uid_t *ret_uid,
+    gid_t *ret_gid)
 {
 	struct passwd pw, *found = NULL;
 	long size = sysconf(_SC_GETPW_R_SIZE_MAX);
@@ -34,7 +51,7 @@ int worker_user_resolve(const char *name, uid_t *ret_uid, gid_t *ret_gid)
 		r = -EPERM;
 	} else {
 		*ret_uid = pw.pw_uid;
-		*ret_gid = pw.pw_gid;
+		*ret_gid = worker_user_gid(&pw, admin_group);
 	}
 	free(buf);
 	return r;

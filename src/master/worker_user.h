@@ -11,12 +11,18 @@
 
 #include <sys/types.h>
 
+#define WORKER_USER_FALLBACK_GID 65534  /* the kernel's overflow group, "nogroup" */
+
 /*
  * Looks up name in the user database. Returns 0 and sets *ret_uid and
- * *ret_gid (the user's primary group); logs and returns -ENOENT when there
- * is no such user, -EPERM when its uid or gid is 0 (workers never run as
- * root), or another negative errno when the lookup failed.
+ * *ret_gid: the user's primary group, except when that is the admin
+ * socket's group (admin_group, "" for none), which would let a worker reach
+ * the admin socket: then WORKER_USER_FALLBACK_GID, with a notice. Logs and
+ * returns -ENOENT when there is no such user, -EPERM when its uid or gid is
+ * 0 (workers never run as root), or another negative errno when the lookup
+ * failed.
  */
-int worker_user_resolve(const char *name, uid_t *ret_uid, gid_t *ret_gid);
+int worker_user_resolve(const char *name, const char *admin_group, uid_t *ret_uid,
+    gid_t *ret_gid);
 
 #endif
