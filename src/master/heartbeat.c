@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "notify.h"
 
@@ -13,34 +14,10 @@
 /* Pings a worker may miss before it counts as stuck. */
 #define HEARTBEAT_MISSED_PINGS 3
 
-static struct timespec heartbeat_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts;
-}
-
-static long heartbeat_until_ms(const struct timespec *t, const struct timespec *now)
-{
-	return (t->tv_sec - now->tv_sec) * 1000 + (t->tv_nsec - now->tv_nsec) / 1000000;
-}
-
-static struct timespec heartbeat_after(struct timespec t, long ms)
-{
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (ms % 1000) * 1000000;
-	if (t.tv_nsec >= 1000000000) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000;
-	}
-	return t;
-}
-
 void heartbeat_init(struct heartbeat *h)
 {
 	uint64_t usec = notify_watchdog_usec();
-	struct timespec now = heartbeat_now();
+	struct timespec now = clock_now();
 
 	*h = (struct heartbeat){ .ping_ms = HEARTBEAT_PING_MS };
 	if (usec > 0) {
@@ -51,17 +28,17 @@ void heartbeat_init(struct heartbeat *h)
 			h->ping_ms = h->watchdog_ms;
 	}
 	h->silence_ms = h->ping_ms * HEARTBEAT_MISSED_PINGS + 100;
-	h->next_ping = heartbeat_after(now, h->ping_ms);
-	h->next_watchdog = heartbeat_after(now, h->watchdog_ms);
+	h->next_ping = clock_after_ms(now, h->ping_ms);
+	h->next_watchdog = clock_after_ms(now, h->watchdog_ms);
 }
 
 int heartbeat_timeout_ms(const struct heartbeat *h)
 {
-	struct timespec now = heartbeat_now();
-	long ms = heartbeat_until_ms(&h->next_ping, &now);
+	struct timespec now = clock_now();
+	long ms = clock_diff_ms(&h->next_ping, &now);
 
-	if (h->watchdog_ms > 0 && heartbeat_until_ms(&h->next_watchdog, &now) < ms)
-		ms = heartbeat_until_ms(&h->next_watchdog, &now);
+	if (h->watchdog_ms > 0 && clock_diff_ms(&h->next_watchdog, &now) < ms)
+		ms = clock_diff_ms(&h->next_watchdog, &now);
 	return ms < 0 ? 0 : (int)ms + 1;
 }
 
@@ -96,15 +73,15 @@ static void heartbeat_watchdog(struct heartbeat *h, const struct supervisor *s)
 
 void heartbeat_tick(struct heartbeat *h, struct supervisor *s, const struct dispatch *d)
 {
-	struct timespec now = heartbeat_now();
+	struct timespec now = clock_now();
 
-	if (heartbeat_until_ms(&h->next_ping, &now) <= 0) {
+	if (clock_diff_ms(&h->next_ping, &now) <= 0) {
 		supervisor_ping(s, ++h->sequence);
 		heartbeat_status(h, s, d);
-		h->next_ping = heartbeat_after(now, h->ping_ms);
+		h->next_ping = clock_after_ms(now, h->ping_ms);
 	}
-	if (h->watchdog_ms > 0 && heartbeat_until_ms(&h->next_watchdog, &now) <= 0) {
+	if (h->watchdog_ms > 0 && clock_diff_ms(&h->next_watchdog, &now) <= 0) {
 		heartbeat_watchdog(h, s);
-		h->next_watchdog = heartbeat_after(now, h->watchdog_ms);
+		h->next_watchdog = clock_after_ms(now, h->watchdog_ms);
 	}
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/validate.h"
 #include "ops_internal.h"
 
@@ -151,14 +152,6 @@ static struct cpu_sample {
 } cpu_samples[CPU_SAMPLE_SLOTS];
 static pthread_mutex_t cpu_samples_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /*
  * Swaps in the new reading for name and returns the previous one in *prev
  * (zeroed when none is recent enough).
@@ -201,7 +194,7 @@ static double ops_cpu_percent(struct ops_context *ctx, const struct incus_instan
 {
 	const char *limit = incus_instance_config_get(instance, "limits.cpu");
 	double cpus = limit ? strtod(limit, NULL) : 0;
-	int64_t at = ctx->state_at_ns ? ctx->state_at_ns : now_ns();
+	int64_t at = ctx->state_at_ns ? ctx->state_at_ns : clock_now_ns();
 	int64_t cpu_ns = instance->state.cpu_usage_ns;
 	struct cpu_sample prev;
 
@@ -217,7 +210,7 @@ static double ops_cpu_percent(struct ops_context *ctx, const struct incus_instan
 			return 0;
 		prev = (struct cpu_sample){ .cpu_ns = cpu_ns, .at_ns = at };
 		cpu_ns = again.state.cpu_usage_ns;
-		at = now_ns();
+		at = clock_now_ns();
 		cpu_sample_swap(instance->name, cpu_ns, at, &(struct cpu_sample){ 0 });
 		incus_instance_free(&again);
 	}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/ipc.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "containarium/ipc/ipc.pb-c.h"
 
@@ -29,19 +30,6 @@
 #define SUPERVISOR_START_GRACE_MS 10000
 
 extern char **environ;
-
-static long timespec_diff_ms(const struct timespec *a, const struct timespec *b)
-{
-	return (a->tv_sec - b->tv_sec) * 1000 + (a->tv_nsec - b->tv_nsec) / 1000000;
-}
-
-static struct timespec now_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts;
-}
 
 /* Puts fd at number target in the child, or closes target there when fd
  * is -1: whatever the master holds at that number (a library's socket
@@ -109,17 +97,6 @@ static pid_t supervisor_exec(const struct supervisor *s, unsigned slot, int chil
 	return r < 0 ? r : pid;
 }
 
-static struct timespec timespec_after_ms(struct timespec t, long ms)
-{
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (ms % 1000) * 1000000;
-	if (t.tv_nsec >= 1000000000) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000;
-	}
-	return t;
-}
-
 /* Starts the worker process of slot, whose state the caller has set.
  * Returns 0 or a negative errno (logged). */
 static int supervisor_spawn(struct supervisor *s, unsigned slot)
@@ -147,7 +124,7 @@ static int supervisor_spawn(struct supervisor *s, unsigned slot)
 	w->generation = ++s->next_generation;
 	w->ready = false;
 	w->in_flight = 0;
-	w->started = now_monotonic();
+	w->started = clock_now();
 	w->ping_sequence = w->pong_sequence = 0;
 	w->connections = 0;
 	log_debug("Started worker %u as pid %d", slot, (int)pid);
@@ -163,7 +140,7 @@ static void supervisor_activate(struct supervisor *s, unsigned slot)
 	w->quick_deaths = 0;
 	if (supervisor_spawn(s, slot) < 0) {
 		w->quick_deaths = 1;
-		w->respawn_at = timespec_after_ms(now_monotonic(), 1000);
+		w->respawn_at = clock_after_ms(clock_now(), 1000);
 	}
 }
 
@@ -214,7 +191,7 @@ int supervisor_reload(struct supervisor *s)
 			supervisor_activate(s, i);
 			started++;
 		}
-	s->retire_deadline = timespec_after_ms(now_monotonic(), SUPERVISOR_RETIRE_WAIT_MS);
+	s->retire_deadline = clock_after_ms(clock_now(), SUPERVISOR_RETIRE_WAIT_MS);
 	return 0;
 }
 
@@ -243,13 +220,13 @@ static long supervisor_delay_ms(unsigned quick_deaths)
 static void supervisor_retry_later(struct worker *w, const struct timespec *now)
 {
 	w->quick_deaths++;
-	w->respawn_at = timespec_after_ms(*now, supervisor_delay_ms(w->quick_deaths));
+	w->respawn_at = clock_after_ms(*now, supervisor_delay_ms(w->quick_deaths));
 }
 
 /* Returns the respawn delay after a death of w, counting quick deaths. */
 static long supervisor_backoff_ms(struct worker *w, const struct timespec *now)
 {
-	if (timespec_diff_ms(now, &w->started) >= QUICK_DEATH_MS) {
+	if (clock_diff_ms(now, &w->started) >= QUICK_DEATH_MS) {
 		w->quick_deaths = 0;
 		return 0;
 	}
@@ -265,7 +242,7 @@ static long supervisor_backoff_ms(struct worker *w, const struct timespec *now)
 static void supervisor_schedule(struct supervisor *s, unsigned slot, int status)
 {
 	struct worker *w = &s->workers[slot];
-	struct timespec now = now_monotonic();
+	struct timespec now = clock_now();
 	char why[128], field[40], pid_field[48];
 	const pid_t pid = w->pid;
 	long delay_ms;
@@ -286,7 +263,7 @@ static void supervisor_schedule(struct supervisor *s, unsigned slot, int status)
 		return;
 	}
 	delay_ms = supervisor_backoff_ms(w, &now);
-	w->respawn_at = timespec_after_ms(now, delay_ms);
+	w->respawn_at = clock_after_ms(now, delay_ms);
 	log_fields(LOG_WARNING,
 	    (const char *const[]){ "CONTAINARIUM_WORKER_EVENT=died", field, pid_field, NULL },
 	    "Worker %u (pid %d) %s; respawning in %ld ms%s", slot, (int)pid, why, delay_ms,
@@ -315,13 +292,13 @@ static void supervisor_drain(struct supervisor *s, unsigned slot, const struct t
 	}
 	kill(w->pid, SIGTERM);
 	w->state = WORKER_DRAINING;
-	w->kill_at = timespec_after_ms(*now, (long)s->drain_ms + SUPERVISOR_DRAIN_GRACE_MS);
+	w->kill_at = clock_after_ms(*now, (long)s->drain_ms + SUPERVISOR_DRAIN_GRACE_MS);
 }
 
 /* Drains the RETIRING generation once the new one serves (or waited too long). */
 static void supervisor_retire_due(struct supervisor *s, const struct timespec *now)
 {
-	bool late = timespec_diff_ms(now, &s->retire_deadline) >= 0;
+	bool late = clock_diff_ms(now, &s->retire_deadline) >= 0;
 
 	if (!supervisor_reloading(s) ||
 	    (supervisor_ready_count(s) < s->n_workers && !late))
@@ -338,20 +315,20 @@ static void supervisor_retire_due(struct supervisor *s, const struct timespec *n
 
 void supervisor_tick(struct supervisor *s)
 {
-	struct timespec now = now_monotonic();
+	struct timespec now = clock_now();
 
 	for (unsigned i = 0; i < SUPERVISOR_MAX_SLOTS; i++) {
 		struct worker *w = &s->workers[i];
 
 		if (w->state == WORKER_ACTIVE && w->pid == 0 && !s->stopping &&
-		    timespec_diff_ms(&w->respawn_at, &now) <= 0 && supervisor_spawn(s, i) < 0)
+		    clock_diff_ms(&w->respawn_at, &now) <= 0 && supervisor_spawn(s, i) < 0)
 			supervisor_retry_later(w, &now);
 		if (w->state == WORKER_DRAINING && w->pid != 0 &&
-		    timespec_diff_ms(&w->kill_at, &now) <= 0) {
+		    clock_diff_ms(&w->kill_at, &now) <= 0) {
 			log_warning("Worker %u (pid %d) did not stop in %u ms; killing it",
 			    i, (int)w->pid, s->drain_ms + SUPERVISOR_DRAIN_GRACE_MS);
 			kill(w->pid, SIGKILL);
-			w->kill_at = timespec_after_ms(now, 3600L * 1000);
+			w->kill_at = clock_after_ms(now, 3600L * 1000);
 		}
 	}
 	supervisor_retire_due(s, &now);
@@ -360,7 +337,7 @@ void supervisor_tick(struct supervisor *s)
 /* Folds the time until t (ms, at least 0) into *best. */
 static void supervisor_earliest(const struct timespec *t, const struct timespec *now, long *best)
 {
-	long ms = timespec_diff_ms(t, now);
+	long ms = clock_diff_ms(t, now);
 
 	ms = ms < 0 ? 0 : ms + 1;
 	if (*best < 0 || ms < *best)
@@ -369,7 +346,7 @@ static void supervisor_earliest(const struct timespec *t, const struct timespec 
 
 int supervisor_next_timeout_ms(const struct supervisor *s)
 {
-	struct timespec now = now_monotonic();
+	struct timespec now = clock_now();
 	long best = -1;
 
 	for (unsigned i = 0; i < SUPERVISOR_MAX_SLOTS; i++) {
@@ -454,7 +431,7 @@ void supervisor_ping(struct supervisor *s, uint64_t sequence)
 
 bool supervisor_healthy(const struct supervisor *s, long max_silence_ms)
 {
-	struct timespec now = now_monotonic();
+	struct timespec now = clock_now();
 	unsigned active = 0;
 
 	for (unsigned i = 0; i < SUPERVISOR_MAX_SLOTS; i++) {
@@ -463,9 +440,9 @@ bool supervisor_healthy(const struct supervisor *s, long max_silence_ms)
 		if (w->pid == 0 || (w->state != WORKER_ACTIVE && w->state != WORKER_RETIRING))
 			continue;
 		active += w->state == WORKER_ACTIVE;
-		if (w->ready && timespec_diff_ms(&now, &w->pong_at) > max_silence_ms)
+		if (w->ready && clock_diff_ms(&now, &w->pong_at) > max_silence_ms)
 			return false;
-		if (!w->ready && timespec_diff_ms(&now, &w->started) >
+		if (!w->ready && clock_diff_ms(&now, &w->started) >
 		    max_silence_ms + SUPERVISOR_START_GRACE_MS)
 			return false;
 	}
@@ -475,7 +452,7 @@ bool supervisor_healthy(const struct supervisor *s, long max_silence_ms)
 
 void supervisor_stop_begin(struct supervisor *s)
 {
-	struct timespec now = now_monotonic();
+	struct timespec now = clock_now();
 
 	s->stopping = true;
 	for (unsigned i = 0; i < SUPERVISOR_MAX_SLOTS; i++)
@@ -485,7 +462,7 @@ void supervisor_stop_begin(struct supervisor *s)
 
 void supervisor_stop(struct supervisor *s, int timeout_ms)
 {
-	struct timespec start = now_monotonic(), now;
+	struct timespec start = clock_now(), now;
 
 	if (!s->stopping)
 		supervisor_stop_begin(s);
@@ -494,8 +471,8 @@ void supervisor_stop(struct supervisor *s, int timeout_ms)
 		if (supervisor_running(s) == 0)
 			return;
 		usleep(20000);
-		now = now_monotonic();
-	} while (timespec_diff_ms(&now, &start) < timeout_ms);
+		now = clock_now();
+	} while (clock_diff_ms(&now, &start) < timeout_ms);
 	for (unsigned i = 0; i < SUPERVISOR_MAX_SLOTS; i++) {
 		int status;
 
