@@ -6,6 +6,8 @@ containers. Writes results.md (table and closing notes) and results.png (gnuplot
     make bench                     full run against the local LXD (minutes)
     make bench BENCH_SMOKE=1       a few seconds against tests/fake_incus (pipeline check)
     make bench BENCH_ARGS="--sizes 10,50 --rounds 3"
+    make bench BENCH_ARGS="--capacity-only --sizes 10 --out /tmp/cap"
+                                   only the unary-capacity scenario (a minute)
 
 Every figure is the median of per-round medians, rounds interleaving the daemon and
 its reference, with the spread (min..max of the round medians) beside it. Load goes to
@@ -759,6 +761,9 @@ def main():
     ap.add_argument("--create-reps", type=int, default=3)
     ap.add_argument("--notes", default=os.path.join(REPO, "bench", "notes.md"),
                     help="closing notes appended to results.md")
+    ap.add_argument("--capacity-only", action="store_true",
+                    help="run only the unary-capacity scenario (for quick comparisons; "
+                    "give --out a scratch directory)")
     ap.add_argument("--report-only", action="store_true",
                     help="re-render results.md and the plot from OUT/results.json")
     args = ap.parse_args()
@@ -795,7 +800,8 @@ def main():
             image = "ctr-tiny"
         incus = Incus(sock, PROJECT)
         log("cleaning project %s: %d instances deleted" % (PROJECT, delete_all(incus)))
-        how = scenario_startup(res, args.bin, work, sock, PROJECT, 2 if args.smoke else 5)
+        how = "READY=1" if args.capacity_only else \
+            scenario_startup(res, args.bin, work, sock, PROJECT, 2 if args.smoke else 5)
         d = Daemon(args.bin, os.path.join(work, "daemon"), sock, PROJECT)
         procs.append(d)
         d.wait_serving()
@@ -831,8 +837,9 @@ def main():
             bare = BareServer(args.bare, SERVICE + "GetSystemInfo", reply, workers)
             procs.append(bare)
             peak = {}
-            scenario_memory(res, d, size, None)
-            scenario_reads(res, d, incus, size, rounds, n_daemon, n_incus, bodies, work)
+            if not args.capacity_only:
+                scenario_memory(res, d, size, None)
+                scenario_reads(res, d, incus, size, rounds, n_daemon, n_incus, bodies, work)
             scenario_capacity(res, d, bare, size, max(1, rounds - 2), duration,
                               bodies["info"], work, peak)
             scenario_memory_peak = peak
@@ -843,7 +850,9 @@ def main():
                     [max(scenario_memory_peak.get(w, 0) for w in wk) / 1024.0])
             bare.stop()
             procs.remove(bare)
-        if create_reps:
+        if args.capacity_only:
+            res.notes.append("Only the unary-capacity scenario was run (--capacity-only).")
+        elif create_reps:
             scenario_create(res, d, incus, work, create_reps, "ctr-debian")
         else:
             res.notes.append("CreateContainer until SSH-ready is not run in the smoke run "

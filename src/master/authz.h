@@ -1,8 +1,10 @@
 /*
  * authz.h - who is calling, and may they make this call.
  *
- * Runs in the master, on the operation thread, for every job before its
- * operation: nothing a worker claims is taken on trust. An admin-socket
+ * Runs in the master for every job before its operation, on the
+ * operation thread or, for a read answered from the cache, in the loop
+ * (ops_answer_in_loop()): nothing a worker claims is taken on trust.
+ * Cheap enough for the loop: no Incus I/O and no password hashing. An admin-socket
  * call counts only with the connection the worker passed (job's
  * peer_verified, auth_admin.h); a TCP call is authenticated by its bearer
  * token, which the master verifies itself, or, with [tls] mode = mtls, by

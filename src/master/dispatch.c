@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "auth_admin.h"
 #include "auth_context.h"
+#include "ops.h"
 
 #define DISPATCH_MAX_PACKETS_PER_WAKE 64
 #define DISPATCH_LOG_MAX 4096
@@ -190,11 +191,11 @@ static struct job *dispatch_decode(struct dispatch *d, unsigned slot,
 	return job;
 }
 
-/* Answers a job at once, without running it, and frees it. */
+/* Answers a job at once, from the loop, and frees it. */
 static void dispatch_answer_now(struct dispatch *d, struct job *job)
 {
 	dispatch_send_reply(d, job->worker_slot, job->worker_generation,
-	    job->request_id, job->status, job->message, NULL);
+	    job->request_id, job->status, job->message, job->response);
 	audit_job(job);
 	d->requests++;
 	job_free(job);
@@ -267,7 +268,9 @@ static void dispatch_request(struct dispatch *d, unsigned slot,
 			job_fail(job, GRPC_STATUS_INVALID_ARGUMENT, "%s", err);
 	} else if (w->in_flight >= d->supervisor->max_calls)
 		job_fail(job, GRPC_STATUS_RESOURCE_EXHAUSTED, "worker has too many calls in flight");
-	else if (op_pool_submit(d->pool, job) < 0)
+	else if (ops_answer_in_loop(job)) {
+		/* A read the cache answers alone: no operation-thread round trip. */
+	} else if (op_pool_submit(d->pool, job) < 0)
 		job_fail(job, GRPC_STATUS_RESOURCE_EXHAUSTED, "too many operations queued; retry later");
 	else {
 		w->in_flight++;

@@ -2,8 +2,9 @@
  * dispatch.h - the master's side of the worker channels.
  *
  * Reads what workers send, enforces the table of what a worker may send,
- * turns each RPC into a job for the operation threads, and sends every
- * finished job's reply to the worker that asked. A worker that sends
+ * turns each RPC into a job for the operation threads (or answers a read
+ * the cache can answer alone at once, ops_answer_in_loop()), and sends
+ * every finished job's reply to the worker that asked. A worker that sends
  * anything malformed, oversized or unexpected is killed; the master and
  * the other workers carry on.
  */

@@ -8,6 +8,8 @@
 #ifndef CONTAINARIUM_OPS_H
 #define CONTAINARIUM_OPS_H
 
+#include <stdbool.h>
+
 #include "common/config.h"
 #include "job.h"
 
@@ -24,5 +26,17 @@ void ops_set_cache(struct cache *cache);
 
 /* Carries out job; never fails to set a status. */
 void ops_run(struct job *job, void *context);
+
+/*
+ * For the master's poll loop: answers a read (ListContainers,
+ * GetContainer, GetMetrics, GetSystemInfo) at once when the cache set by
+ * ops_set_cache() is trusted and fresh enough to answer it alone, after
+ * the same authorization ops_run() applies (authz_admit()). Never talks
+ * to Incus, sleeps or hashes a password. Returns true when job's status
+ * is set (answered, or refused by authz); false, with job as it came
+ * (possibly narrowed by authz_admit(), which ops_run() repeats), when it
+ * must go to the operation threads.
+ */
+bool ops_answer_in_loop(struct job *job);
 
 #endif

@@ -201,6 +201,12 @@ static double ops_cpu_percent(struct ops_context *ctx, const struct incus_instan
 	if (!instance->has_state || instance->status_code != 103)
 		return 0;
 	cpu_sample_swap(instance->name, cpu_ns, at, &prev);
+	if (prev.at_ns == 0 && !ctx->incus) {
+		/* The loop may not wait for a second reading: the threads will
+		 * (this reading, recorded, is again the first one there). */
+		ctx->needs_incus = true;
+		return 0;
+	}
 	if (prev.at_ns == 0) {
 		struct incus_instance again;
 

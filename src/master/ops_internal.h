@@ -24,12 +24,16 @@
 #define OPS_NAME_MAX 64
 
 struct ops_context {
-	const struct config *config;
+	const struct config *config;    /* NULL in the loop's context */
+	/* NULL in the master loop's context (ops_answer_in_loop()): nothing
+	 * may then talk to Incus, sleep or wait; what would need to sets
+	 * needs_incus instead and the call goes to the operation threads. */
 	struct incus_client *incus;
 	struct cache *cache;            /* NULL when [cache] enabled = false */
 	/* When the instance state being converted was read (CLOCK_MONOTONIC
 	 * ns); 0: just now. Set while converting a cached record. */
 	int64_t state_at_ns;
+	bool needs_incus;
 };
 
 /*
@@ -72,6 +76,15 @@ Containarium__V1__ContainerState ops_state_of(const struct incus_instance *insta
  */
 Containarium__V1__ContainerMetrics *ops_metrics_from_instance(
     struct ops_context *ctx, const struct incus_instance *instance);
+
+/*
+ * Answers a read (List, Get, GetMetrics, GetSystemInfo) from ctx's cache
+ * alone, with ctx->incus NULL. Returns true when it answered (job's status
+ * set: OK, or NOT_FOUND from a trusted cache); false, with job untouched,
+ * when the answer needs Incus (cache untrusted, counters too old, no
+ * recent CPU reading) or job is no read.
+ */
+bool ops_query_from_cache(struct job *job, struct ops_context *ctx);
 
 /* The RPCs, one per function; each sets job's status. */
 void ops_create_container(struct job *job, struct ops_context *ctx);

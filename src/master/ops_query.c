@@ -83,6 +83,8 @@ static int ops_cached_record(struct ops_context *ctx, const char *name,
 
 	if (r != -EAGAIN)
 		return r;
+	if (!ctx->incus)
+		return -ESTALE;
 	ticket = cache_ticket(ctx->cache, name);
 	if (ticket == 0 || cache_fetch_instance(ctx->cache, ctx->incus, name, ticket) < 0)
 		return -ESTALE;
@@ -149,6 +151,10 @@ static bool ops_get_cached(struct job *job, struct ops_context *ctx,
 	resp->container = ops_container_from_instance(&record->instance);
 	resp->metrics = ops_metrics_cached(ctx, record);
 	cache_record_unref(record);
+	if (ctx->needs_incus) {
+		protobuf_c_message_free_unpacked(&resp->base, NULL);
+		return false;
+	}
 	job_succeed(job, &resp->base);
 	return true;
 }
@@ -217,7 +223,7 @@ static bool ops_metrics_all_cached(struct job *job, struct ops_context *ctx,
 	if (!ctx->cache)
 		return false;
 	r = cache_list(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &records, &count);
-	if (r == -EAGAIN && cache_fetch_instances(ctx->cache, ctx->incus) == 0)
+	if (r == -EAGAIN && ctx->incus && cache_fetch_instances(ctx->cache, ctx->incus) == 0)
 		r = cache_list(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &records, &count);
 	if (r < 0)
 		return false;
@@ -228,6 +234,8 @@ static bool ops_metrics_all_cached(struct job *job, struct ops_context *ctx,
 		if (ops_is_managed(&records[i]->instance))
 			resp->metrics[resp->n_metrics++] = ops_metrics_cached(ctx, records[i]);
 	cache_records_free(records, count);
+	if (ctx->needs_incus)
+		return false;   /* the caller frees resp */
 	job_succeed(job, &resp->base);
 	return true;
 }
@@ -270,6 +278,8 @@ static bool ops_metrics_one_cached(struct job *job, struct ops_context *ctx,
 		abort();
 	resp->metrics[resp->n_metrics++] = ops_metrics_cached(ctx, record);
 	cache_record_unref(record);
+	if (ctx->needs_incus)
+		return false;   /* the caller frees resp */
 	job_succeed(job, &resp->base);
 	return true;
 }
@@ -349,7 +359,7 @@ static int ops_system_cached(struct ops_context *ctx, Containarium__V1__SystemIn
 	if (!ctx->cache)
 		return -ESTALE;
 	r = cache_system_get(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &sys);
-	if (r == -EAGAIN &&
+	if (r == -EAGAIN && ctx->incus &&
 	    cache_fetch_resources(ctx->cache, ctx->incus, ctx->config->storage_pool) == 0)
 		r = cache_system_get(ctx->cache, CACHE_COUNTERS_MAX_AGE_NS, &sys);
 	if (r < 0)
@@ -410,25 +420,83 @@ static int ops_system_from_incus(struct job *job, struct ops_context *ctx,
 	return 0;
 }
 
-void ops_get_system_info(struct job *job, struct ops_context *ctx)
+/* A new, empty GetSystemInfo response with its info. */
+static Containarium__V1__GetSystemInfoResponse *ops_system_response(void)
 {
 	Containarium__V1__GetSystemInfoResponse *resp = malloc(sizeof(*resp));
 	Containarium__V1__SystemInfo *info = malloc(sizeof(*info));
-	char hostname[256] = "";
-	struct sysinfo si;
 
 	if (!resp || !info)
 		abort();
 	containarium__v1__get_system_info_response__init(resp);
 	containarium__v1__system_info__init(info);
 	resp->info = info;
-	if (ops_system_cached(ctx, info) < 0 && ops_system_from_incus(job, ctx, info) < 0) {
+	return resp;
+}
+
+/* Fills what this host says itself (hostname, uptime) and succeeds job. */
+static void ops_system_succeed(struct job *job, Containarium__V1__GetSystemInfoResponse *resp)
+{
+	char hostname[256] = "";
+	struct sysinfo si;
+
+	(void)gethostname(hostname, sizeof(hostname) - 1);
+	resp->info->hostname = ops_strdup(hostname);
+	if (sysinfo(&si) == 0)
+		resp->info->uptime_seconds = si.uptime;
+	job_succeed(job, &resp->base);
+}
+
+void ops_get_system_info(struct job *job, struct ops_context *ctx)
+{
+	Containarium__V1__GetSystemInfoResponse *resp = ops_system_response();
+
+	if (ops_system_cached(ctx, resp->info) < 0 &&
+	    ops_system_from_incus(job, ctx, resp->info) < 0) {
 		protobuf_c_message_free_unpacked(&resp->base, NULL);
 		return;
 	}
-	(void)gethostname(hostname, sizeof(hostname) - 1);
-	info->hostname = ops_strdup(hostname);
-	if (sysinfo(&si) == 0)
-		info->uptime_seconds = si.uptime;
-	job_succeed(job, &resp->base);
+	ops_system_succeed(job, resp);
+}
+
+/* GetMetrics from the cache alone. Returns true when it answered. */
+static bool ops_metrics_from_cache(struct job *job, struct ops_context *ctx)
+{
+	const Containarium__V1__GetMetricsRequest *req = (const void *)job->request;
+	Containarium__V1__GetMetricsResponse *resp = malloc(sizeof(*resp));
+	bool answered;
+
+	if (!resp)
+		abort();
+	containarium__v1__get_metrics_response__init(resp);
+	answered = req->username[0] ? ops_metrics_one_cached(job, ctx, req->username, resp) :
+	    ops_metrics_all_cached(job, ctx, resp);
+	if (job->response != &resp->base)
+		protobuf_c_message_free_unpacked(&resp->base, NULL);
+	return answered;
+}
+
+bool ops_query_from_cache(struct job *job, struct ops_context *ctx)
+{
+	Containarium__V1__GetSystemInfoResponse *sys;
+
+	ctx->needs_incus = false;
+	switch (job->method->id) {
+	case METHOD_LIST_CONTAINERS:
+		return ops_list_cached(job, ctx, (const void *)job->request);
+	case METHOD_GET_CONTAINER:
+		return ops_get_cached(job, ctx, (const void *)job->request);
+	case METHOD_GET_METRICS:
+		return ops_metrics_from_cache(job, ctx);
+	case METHOD_GET_SYSTEM_INFO:
+		sys = ops_system_response();
+		if (ops_system_cached(ctx, sys->info) < 0) {
+			protobuf_c_message_free_unpacked(&sys->base, NULL);
+			return false;
+		}
+		ops_system_succeed(job, sys);
+		return true;
+	default:
+		return false;
+	}
 }

@@ -7,6 +7,7 @@ Real LXD for the outside changes; the fake Incus (tests/fake_incus, started with
 --events) where the test must count the daemon's requests or kill its event stream."""
 
 import os
+import threading
 import time
 
 import grpc
@@ -141,3 +142,46 @@ def test_cache_disabled_reads_go_to_incus(daemon, events_fake):
     assert any(r["path"] == "/1.0/instances" for r in instance_requests(events_fake))
     assert events_fake.control("events")["clients"] == 0
     assert FOLLOWING not in d.log_text()
+
+
+@pytest.mark.timeout(90)
+def test_cached_read_is_answered_while_every_operation_thread_is_busy(daemon, events_fake):
+    """A read the trusted cache answers alone is answered by the master's loop, not
+    queued behind the operation threads: with the only operation thread held by a Stop
+    whose Incus operation hangs, List still answers at once, with its filters applied
+    and bob as Incus last described him (his change has not finished). The roles on
+    such reads: test_auth.py::test_roles_admin_user_viewer."""
+    d = daemon(incus_socket=events_fake.socket_path, server={"operation_threads": "1"})
+    wait_for(lambda: FOLLOWING in d.log_text(), 10, what="the cache to follow events")
+    events_fake.set_mode("hang_operation")
+    errors = []
+
+    def stop_bob():
+        try:
+            d.stub.StopContainer(pb.service.StopContainerRequest(username="bob", force=True),
+                                 timeout=60)
+        except grpc.RpcError as e:
+            errors.append(e)
+
+    stopper = threading.Thread(target=stop_bob)
+    stopper.start()
+    try:
+        wait_for(lambda: any(r["path"].startswith("/1.0/instances/bob-container/state")
+                             for r in events_fake.requests()), 10,
+                 what="the Stop to reach Incus")
+        start = time.monotonic()
+        got = listing(d)
+        assert time.monotonic() - start < 2.0
+        assert set(got) == {"bob-container", "carol-container"}
+        assert got["bob-container"].state == pb.container.CONTAINER_STATE_RUNNING
+        only = d.stub.ListContainers(pb.service.ListContainersRequest(username="nobody"),
+                                     timeout=5)
+        assert list(only.containers) == []
+        assert stopper.is_alive(), "the Stop did not hold the operation thread"
+    finally:
+        events_fake.set_mode("normal")
+        events_fake.release()
+        stopper.join(60)
+    assert errors == []
+    within(1.0, lambda: listing(d)["bob-container"].state ==
+           pb.container.CONTAINER_STATE_STOPPED, "the finished Stop")
