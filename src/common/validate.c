@@ -735,29 +735,27 @@ static int validate_stop(const ProtobufCMessage *request, char *err, size_t errl
 	return r;
 }
 
+/* AddSSHKey and RemoveSSHKey: a key to remove is checked like one to add. */
+static int validate_key_change(const char *username, const char *key, char *err,
+    size_t errlen)
+{
+	int r = validate_username("username", username, err, errlen);
+
+	return r < 0 ? r : validate_ssh_public_key("ssh_public_key", key, err, errlen);
+}
+
 static int validate_add_ssh_key(const ProtobufCMessage *request, char *err, size_t errlen)
 {
 	const Containarium__V1__AddSSHKeyRequest *req = (const void *)request;
-	int r;
 
-	r = validate_username("username", req->username, err, errlen);
-	if (r == 0)
-		r = validate_ssh_public_key("ssh_public_key", req->ssh_public_key,
-		    err, errlen);
-	return r;
+	return validate_key_change(req->username, req->ssh_public_key, err, errlen);
 }
 
-/* A key to remove is checked like one to add: a key is a key, either way. */
 static int validate_remove_ssh_key(const ProtobufCMessage *request, char *err, size_t errlen)
 {
 	const Containarium__V1__RemoveSSHKeyRequest *req = (const void *)request;
-	int r;
 
-	r = validate_username("username", req->username, err, errlen);
-	if (r == 0)
-		r = validate_ssh_public_key("ssh_public_key", req->ssh_public_key,
-		    err, errlen);
-	return r;
+	return validate_key_change(req->username, req->ssh_public_key, err, errlen);
 }
 
 static int validate_get_metrics(const ProtobufCMessage *request, char *err, size_t errlen)
