@@ -81,24 +81,6 @@ static const struct config_remote config_default_remotes[] = {
 
 #define CONFIG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Writes "field: <reason>" into err when there is room; returns -EINVAL. */
-__attribute__((format(printf, 4, 5)))
-static int config_fail(char *err, size_t errlen, const char *field,
-    const char *format, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!err || errlen == 0)
-		return -EINVAL;
-	n = snprintf(err, errlen, "%s: ", field);
-	if (n < 0 || (size_t)n >= errlen)
-		return -EINVAL;
-	va_start(ap, format);
-	vsnprintf(err + n, errlen - (size_t)n, format, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* Replaces *slot with a copy of value. Returns 0 or -ENOMEM (slot kept). */
 static int config_set_string(char **slot, const char *value)
@@ -129,15 +111,15 @@ static int config_parse_number(const char *field, const char *value,
 	unsigned long n;
 
 	if (value[0] < '0' || value[0] > '9')
-		return config_fail(err, errlen, field, "%s is not a number",
+		return validate_fail(err, errlen, field, "%s is not a number",
 		    validate_echo(echo, value));
 	errno = 0;
 	n = strtoul(value, &end, 10);
 	if (*end != '\0')
-		return config_fail(err, errlen, field, "%s is not a number",
+		return validate_fail(err, errlen, field, "%s is not a number",
 		    validate_echo(echo, value));
 	if (errno == ERANGE || n < min || n > max)
-		return config_fail(err, errlen, field, "%s is out of range (%lu..%lu)",
+		return validate_fail(err, errlen, field, "%s is out of range (%lu..%lu)",
 		    validate_echo(echo, value), min, max);
 	*ret = n;
 	return 0;
@@ -219,7 +201,7 @@ static int config_parse_listen(struct config *config, const char *field,
 	if (value[0] != '\0') {
 		port = value[0] == '[' ? config_split_ipv6(value) : config_split_host(value);
 		if (!port)
-			return config_fail(err, errlen, field,
+			return validate_fail(err, errlen, field,
 			    "%s is not host:port or [ipv6]:port",
 			    validate_echo(echo, value));
 		r = config_parse_number(field, port, 1, 65535, &n, err, errlen);
@@ -236,10 +218,10 @@ static int config_check_socket_path(const char *field, const char *value,
 	char echo[VALIDATE_ECHO_SIZE];
 
 	if (value[0] != '/')
-		return config_fail(err, errlen, field, "%s is not an absolute path",
+		return validate_fail(err, errlen, field, "%s is not an absolute path",
 		    validate_echo(echo, value));
 	if (strlen(value) > CONFIG_SOCKET_PATH_MAX)
-		return config_fail(err, errlen, field,
+		return validate_fail(err, errlen, field,
 		    "longer than %d bytes (the limit of a Unix socket path)",
 		    CONFIG_SOCKET_PATH_MAX);
 	return 0;
@@ -271,7 +253,7 @@ static int config_parse_max_message_bytes(struct config *config, const char *fie
 	if (r < 0)
 		return r;
 	if (bytes < 1024 || bytes > 4128768)
-		return config_fail(err, errlen, field,
+		return validate_fail(err, errlen, field,
 		    "%s is out of range (1KiB..4032KiB)", validate_echo(echo, value));
 	config->max_message_bytes = (size_t)bytes;
 	return 0;
@@ -306,7 +288,7 @@ static int config_check_name(const char *field, const char *value,
 	char echo[VALIDATE_ECHO_SIZE];
 
 	if (!config_is_word(value, strlen(value), CONFIG_NAME_MAX, "_-"))
-		return config_fail(err, errlen, field,
+		return validate_fail(err, errlen, field,
 		    "%s is not a name ([a-zA-Z0-9_-], 1 to %d bytes)",
 		    validate_echo(echo, value), CONFIG_NAME_MAX);
 	return 0;
@@ -377,7 +359,7 @@ static int config_parse_bool(const char *field, const char *value, bool *slot,
 			return 0;
 		}
 	}
-	return config_fail(err, errlen, field,
+	return validate_fail(err, errlen, field,
 	    "%s is not a boolean (true/false, yes/no, on/off, 1/0)",
 	    validate_echo(echo, value));
 }
@@ -427,7 +409,7 @@ static int config_parse_ssh_jump_host(struct config *config, const char *field,
 	char echo[VALIDATE_ECHO_SIZE];
 
 	if (value[0] && !config_is_jump_host(value))
-		return config_fail(err, errlen, field,
+		return validate_fail(err, errlen, field,
 		    "%s is not user@host[:port]", validate_echo(echo, value));
 	return config_set_string(&config->ssh_jump_host, value);
 }
@@ -439,7 +421,7 @@ static int config_parse_level(struct config *config, const char *field,
 	int level = log_level_from_string(value);
 
 	if (level < 0)
-		return config_fail(err, errlen, field,
+		return validate_fail(err, errlen, field,
 		    "%s is not a level (error, warning, notice, info, debug)",
 		    validate_echo(echo, value));
 	config->log_level = level;
@@ -462,7 +444,7 @@ static int config_parse_target(struct config *config, const char *field,
 			return 0;
 		}
 	}
-	return config_fail(err, errlen, field,
+	return validate_fail(err, errlen, field,
 	    "%s is not a target (auto, journal, stderr)", validate_echo(echo, value));
 }
 
@@ -474,11 +456,11 @@ static int config_check_account(const char *field, const char *value,
 
 	if (!config_is_word(value, strlen(value), CONFIG_USER_MAX, "_-") ||
 	    !((value[0] >= 'a' && value[0] <= 'z') || value[0] == '_'))
-		return config_fail(err, errlen, field, "%s is not a user or group name",
+		return validate_fail(err, errlen, field, "%s is not a user or group name",
 		    validate_echo(echo, value));
 	for (const char *c = value; *c; c++)
 		if (*c >= 'A' && *c <= 'Z')
-			return config_fail(err, errlen, field, "%s is not a user or group name",
+			return validate_fail(err, errlen, field, "%s is not a user or group name",
 			    validate_echo(echo, value));
 	return 0;
 }
@@ -508,7 +490,7 @@ static int config_parse_admin_socket_mode(struct config *config, const char *fie
 	mode = strtoul(value, &end, 8);
 	if (value[0] < '0' || value[0] > '7' || *end || errno || mode > 0777 ||
 	    (mode & 0600) != 0600 || (mode & 0007))
-		return config_fail(err, errlen, field, "%s is not an octal mode from 0600 "
+		return validate_fail(err, errlen, field, "%s is not an octal mode from 0600 "
 		    "to 0770 with the owner's rw bits set and nothing for others",
 		    validate_echo(echo, value));
 	config->admin_socket_mode = (unsigned)mode;
@@ -533,7 +515,7 @@ static int config_parse_auth_method(struct config *config, const char *field,
 	else if (strcmp(value, "none") == 0)
 		config->auth_method = CONFIG_AUTH_NONE;
 	else
-		return config_fail(err, errlen, field, "%s is not a method (token, none)",
+		return validate_fail(err, errlen, field, "%s is not a method (token, none)",
 		    validate_echo(echo, value));
 	return 0;
 }
@@ -547,7 +529,7 @@ static int config_check_path(const char *field, const char *value, bool allow_em
 	if (allow_empty && value[0] == '\0')
 		return 0;
 	if (value[0] != '/' || strlen(value) >= 4096)
-		return config_fail(err, errlen, field, "%s is not an absolute path",
+		return validate_fail(err, errlen, field, "%s is not an absolute path",
 		    validate_echo(echo, value));
 	return 0;
 }
@@ -572,7 +554,7 @@ static int config_parse_issuer(struct config *config, const char *field,
 	char echo[VALIDATE_ECHO_SIZE];
 
 	if (!config_is_word(value, strlen(value), 64, "._-:"))
-		return config_fail(err, errlen, field, "%s is not an issuer name "
+		return validate_fail(err, errlen, field, "%s is not an issuer name "
 		    "([A-Za-z0-9._:-], 1 to 64 bytes)", validate_echo(echo, value));
 	return config_set_string(&config->auth_issuer, value);
 }
@@ -610,7 +592,7 @@ static int config_parse_tls_mode(struct config *config, const char *field,
 	else if (strcmp(value, "mtls") == 0)
 		config->tls_mode = CONFIG_TLS_MUTUAL;
 	else
-		return config_fail(err, errlen, field, "%s is not a mode (off, tls, mtls)",
+		return validate_fail(err, errlen, field, "%s is not a mode (off, tls, mtls)",
 		    validate_echo(echo, value));
 	return 0;
 }

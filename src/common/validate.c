@@ -48,9 +48,7 @@ static bool validate_is_alnum(char c)
 	return validate_is_lower(c) || validate_is_digit(c) || (c >= 'A' && c <= 'Z');
 }
 
-/* Writes "field: <reason>" into err when there is room; returns -EINVAL. */
-__attribute__((format(printf, 4, 5)))
-static int validate_fail(char *err, size_t errlen, const char *field,
+int validate_fail(char *err, size_t errlen, const char *field,
     const char *format, ...)
 {
 	va_list ap;

@@ -31,6 +31,13 @@
 /* Room for an echo: quotes, every byte escaped as \xNN, "..." and NUL. */
 #define VALIDATE_ECHO_SIZE (2 + 4 * VALIDATE_ECHO_MAX + 3 + 1)
 
+/*
+ * Writes "field: <reason>" into err (errlen bytes; err may be NULL) when
+ * there is room, for this file's checks and for config.c's. Returns -EINVAL.
+ */
+int validate_fail(char *err, size_t errlen, const char *field, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Lowercase letter first, then [a-z0-9_-], at most 32 bytes. */
 int validate_username(const char *field, const char *value, char *err, size_t errlen);
 
